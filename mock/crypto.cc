@@ -1,0 +1,138 @@
+#include "mock/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+namespace chronapilot {
+namespace {
+
+constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string Encode(std::string_view data, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
+    out += alphabet[v >> 18];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  const size_t rest = data.size() - i;
+  if (rest == 1) {
+    uint32_t v = uint8_t(data[i]) << 16;
+    out += alphabet[v >> 18];
+    out += alphabet[(v >> 12) & 63];
+    if (pad) out += "==";
+  } else if (rest == 2) {
+    uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8);
+    out += alphabet[v >> 18];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    if (pad) out += '=';
+  }
+  return out;
+}
+
+// `padded`: the input must be a multiple of 4 with '=' padding (standard base64); otherwise no
+// '=' may appear (base64url as RFC 7636 uses it). Unused low bits must be zero, so that every
+// byte string has exactly one accepted encoding.
+std::optional<std::string> Decode(std::string_view text, const char* alphabet, bool padded) {
+  std::array<int8_t, 256> table;
+  table.fill(-1);
+  for (int i = 0; i < 64; ++i) table[uint8_t(alphabet[i])] = int8_t(i);
+
+  if (padded) {
+    if (text.size() % 4 != 0) return std::nullopt;
+    size_t pad = 0;
+    while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+    text.remove_suffix(pad);
+  }
+  if (text.size() % 4 == 1) return std::nullopt;
+
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int8_t v = table[uint8_t(c)];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xFF);
+    }
+  }
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), int(n)) != 1) {
+    std::fputs("chronapilot-mock: OpenSSL RAND_bytes failed; refusing to continue\n", stderr);
+    std::abort();
+  }
+  return out;
+}
+
+std::string RandomBase62(std::string_view prefix, size_t chars) {
+  std::string out(prefix);
+  out.reserve(prefix.size() + chars);
+  while (out.size() < prefix.size() + chars) {
+    // 248 = 4 * 62: bytes at or above it would bias the low digits, so they are dropped.
+    for (unsigned char b : RandomBytes(chars + 8)) {
+      if (b >= 248) continue;
+      out += kBase62[b % 62];
+      if (out.size() == prefix.size() + chars) break;
+    }
+  }
+  return out;
+}
+
+std::string Sha256(std::string_view data) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  std::string out(EVP_MAX_MD_SIZE, '\0');
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), reinterpret_cast<unsigned char*>(out.data()), &len);
+  out.resize(len);
+  return out;
+}
+
+std::string Base64Encode(std::string_view data) { return Encode(data, kBase64, true); }
+std::string Base64UrlEncode(std::string_view data) { return Encode(data, kBase64Url, false); }
+std::optional<std::string> Base64Decode(std::string_view text) {
+  return Decode(text, kBase64, true);
+}
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  return Decode(text, kBase64Url, false);
+}
+
+bool SecretEquals(std::string_view given, std::string_view secret) {
+  const std::string a = Sha256(given);
+  const std::string b = Sha256(secret);
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace chronapilot

@@ -1,0 +1,136 @@
+#include "mock/http_server.h"
+
+#include <httplib.h>
+
+#include "mock/text.h"
+#include "mock/tls.h"
+
+namespace chronapilot {
+namespace {
+
+HttpRequest FromHttplib(const httplib::Request& req, bool tls) {
+  HttpRequest out;
+  out.method = req.method;
+  // `target` is the raw request-target; httplib's `path` is already percent-decoded, and OAuth
+  // parameters must be decoded exactly once, by Form::Parse.
+  const size_t question = req.target.find('?');
+  out.path = req.target.substr(0, question);
+  if (question != std::string::npos) out.query = req.target.substr(question + 1);
+  out.headers.reserve(req.headers.size());
+  for (const auto& [name, value] : req.headers) {
+    // httplib adds these for its own bookkeeping; they were not sent by the client.
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+        name == "LOCAL_PORT") {
+      continue;
+    }
+    out.headers.emplace_back(name, value);
+  }
+  out.body = req.body;
+  out.remote_addr = req.remote_addr;
+  out.tls = tls;
+  return out;
+}
+
+void ToHttplib(const HttpResponse& from, httplib::Response& to) {
+  to.status = from.status;
+  for (const auto& [name, value] : from.headers) to.set_header(name, value);
+  if (!from.content_type.empty() || !from.body.empty()) {
+    to.set_content(from.body, from.content_type.empty() ? "text/plain" : from.content_type.c_str());
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(Mock& mock, const Options& options) : mock_(mock), options_(options) {}
+
+HttpServer::~HttpServer() = default;
+
+StatusOr<int> HttpServer::Bind() {
+  if (options_.tls) {
+    auto cert = MakeSelfSignedCertificate();
+    if (!cert.ok()) return cert.status();
+    auto path = WriteCertificateFile(cert->pem);
+    if (!path.ok()) return path.status();
+    cert_path_ = *path;
+    // SSLServer copies what it needs into its SSL_CTX (it takes its own references).
+    server_ = std::make_unique<httplib::SSLServer>(cert->cert.get(), cert->key.get());
+    if (!server_->is_valid()) return Status::Internal("could not set up TLS");
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& s = *server_;
+  const bool tls = options_.tls;
+  const int threads = options_.threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  // Keep-alive is what SDKs use; one connection may carry many requests.
+  s.set_keep_alive_max_count(100000);
+  s.set_keep_alive_timeout(5);
+  s.set_tcp_nodelay(true);
+  s.set_payload_max_length(kMaxBodyBytes);
+
+  auto handler = [this, tls](const httplib::Request& req, httplib::Response& res) {
+    ToHttplib(mock_.Handle(FromHttplib(req, tls)), res);
+  };
+  // RFC 9112 §6.3: a request without Content-Length or Transfer-Encoding has an empty body, but
+  // httplib 0.11 answers such a POST with 400 (`curl -X POST` sends one). The pre-routing hook
+  // runs before httplib reads a body, so those requests are handled here.
+  s.set_pre_routing_handler([handler](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    handler(req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // Every path goes to the mock's own router, which knows 404 from 405.
+  s.Get(".*", handler);
+  s.Post(".*", handler);
+  s.Put(".*", handler);
+  s.Patch(".*", handler);
+  s.Delete(".*", handler);
+  s.Options(".*", handler);
+  // Errors httplib answers itself (413 payload too large, 400 malformed request, 414 URI too
+  // long) get the documented JSON body as well. Responses from Mock::Handle already have one.
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    Status status = res.status == 413
+                        ? Status::PayloadTooLarge("the request body is larger than 1 MiB")
+                    : res.status == 414
+                        ? Status::InvalidRequest("uri_too_long", "the request URI is too long")
+                        : Status::InvalidRequest("invalid_request", "malformed HTTP request");
+    HttpResponse body = ErrorResponseForPath(req.path, status);
+    res.set_content(body.body, body.content_type.c_str());
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    res.status = 500;
+    HttpResponse body = ApiErrorResponse(Status::Internal("internal error in the mock"));
+    res.set_content(body.body, body.content_type.c_str());
+  });
+
+  if (options_.port == 0) {
+    port_ = s.bind_to_any_port(options_.host);
+  } else {
+    port_ = s.bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  }
+  if (port_ <= 0) {
+    return Status::Internal("cannot listen on " + options_.host + ":" +
+                            std::to_string(options_.port) + " (in use, or not a local address)");
+  }
+  const bool v6 = options_.host.find(':') != std::string::npos;
+  mock_.SetListeningAddress((v6 ? "[" + options_.host + "]" : options_.host) + ":" +
+                            std::to_string(port_));
+  return port_;
+}
+
+void HttpServer::Serve() { server_->listen_after_bind(); }
+
+void HttpServer::Stop() {
+  if (server_) server_->stop();
+}
+
+std::string HttpServer::Url() const {
+  const bool v6 = options_.host.find(':') != std::string::npos;
+  return std::string(options_.tls ? "https://" : "http://") +
+         (v6 ? "[" + options_.host + "]" : options_.host) + ":" + std::to_string(port_);
+}
+
+}  // namespace chronapilot

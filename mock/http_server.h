@@ -1,0 +1,51 @@
+// The only file that knows cpp-httplib: it binds, runs the worker pool, converts each
+// httplib::Request into an HttpRequest for Mock::Handle and the HttpResponse back, and answers
+// the errors httplib raises itself (oversized bodies, malformed request lines) with JSON too.
+//
+// Thread safety: Bind() and Serve() are called once, from one thread; Stop() may be called from
+// any thread (a signal-handling thread or a test) and makes Serve() return once in-flight
+// requests have finished.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "mock/mock.h"
+#include "mock/options.h"
+#include "mock/status.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace chronapilot {
+
+// SPEC RES-7: bodies above 1 MiB are refused with 413 before they are read.
+constexpr size_t kMaxBodyBytes = 1 << 20;
+
+class HttpServer {
+ public:
+  HttpServer(Mock& mock, const Options& options);
+  ~HttpServer();
+
+  // Binds host:port (port 0: any free port). With --tls, makes the certificate first. Returns the
+  // port actually bound.
+  StatusOr<int> Bind();
+  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  void Serve();
+  void Stop();
+
+  // "http://127.0.0.1:8765" (https with --tls); valid after Bind().
+  std::string Url() const;
+  // The certificate file written for --tls; "" otherwise.
+  const std::string& CertificatePath() const { return cert_path_; }
+
+ private:
+  Mock& mock_;
+  const Options options_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+  std::string cert_path_;
+};
+
+}  // namespace chronapilot

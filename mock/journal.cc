@@ -1,0 +1,56 @@
+#include "mock/journal.h"
+
+#include "mock/text.h"
+
+namespace chronapilot {
+
+Json JournalEntry::ToJson() const {
+  Json h = Json::array();
+  for (const auto& [name, value] : headers) h.push_back(Json::array({name, value}));
+  return Json{{"seq", seq},
+              {"time", time},
+              {"request_id", request_id},
+              {"method", method},
+              {"path", path},
+              {"query", query},
+              {"headers", h},
+              {"body", body},
+              {"status", status},
+              {"response_body", response_body},
+              {"duration_ms", duration_ms}};
+}
+
+Journal::Journal(size_t capacity) : capacity_(capacity) {}
+
+void Journal::Record(JournalEntry entry) {
+  std::lock_guard lock(mu_);
+  entry.seq = next_seq_++;
+  if (capacity_ == 0) return;
+  if (entries_.size() >= capacity_) entries_.pop_front();
+  entries_.push_back(std::move(entry));
+}
+
+std::vector<JournalEntry> Journal::Find(const JournalFilter& filter) const {
+  std::lock_guard lock(mu_);
+  std::vector<JournalEntry> out;
+  for (const JournalEntry& e : entries_) {
+    if (e.seq <= filter.after_seq) continue;
+    if (!filter.method.empty() && e.method != filter.method) continue;
+    if (!filter.path.empty() && e.path != filter.path) continue;
+    if (!filter.path_prefix.empty() && !StartsWith(e.path, filter.path_prefix)) continue;
+    out.push_back(e);
+  }
+  if (filter.limit > 0 && out.size() > filter.limit) {
+    out.erase(out.begin(), out.end() - long(filter.limit));
+  }
+  return out;
+}
+
+size_t Journal::Clear() {
+  std::lock_guard lock(mu_);
+  const size_t n = entries_.size();
+  entries_.clear();
+  return n;
+}
+
+}  // namespace chronapilot

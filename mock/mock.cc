@@ -1,0 +1,137 @@
+#include "mock/mock.h"
+
+#include <chrono>
+#include <exception>
+#include <mutex>
+
+#include "mock/crypto.h"
+#include "mock/text.h"
+
+namespace chronapilot {
+namespace {
+
+// The control plane is not client traffic: the journal would only echo the harness itself.
+bool IsJournaled(const std::string& path) {
+  return !StartsWith(path, "/_mock/") && path != "/_mock" && path != "/healthz";
+}
+
+// A Host header usable in a URL: a host name, IPv4 or [IPv6] literal, and an optional port.
+bool IsUsableHost(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+World::World(Fixtures fx, const Clock& clock, EventSink& events)
+    : fixtures(std::move(fx)),
+      directory(fixtures),
+      store(fixtures),
+      auth(fixtures, directory, store, clock, events) {}
+
+StatusOr<std::unique_ptr<Mock>> Mock::Create(const Options& options, std::FILE* log) {
+  const int64_t now = VirtualClock::SystemMicros() / 1000000;
+  auto fixtures = options.fixtures.empty() ? LoadDefaultFixtures(now)
+                                           : LoadFixturesFile(options.fixtures, now);
+  if (!fixtures.ok()) return fixtures.status();
+  return std::unique_ptr<Mock>(new Mock(options, std::move(fixtures).value(), log));
+}
+
+Mock::Mock(const Options& options, Fixtures fixtures, std::FILE* log)
+    : options_(options),
+      journal_(options.journal_limit),
+      logger_(options.log_format, options.quiet, log),
+      listening_address_(options.host + ":" + std::to_string(options.port)),
+      startup_fixtures_(std::move(fixtures)) {
+  world_ = std::make_unique<World>(startup_fixtures_, clock_, events_);
+  RegisterOAuthEndpoints(router_);
+  RegisterControlEndpoints(router_);
+}
+
+Status Mock::Reset(const std::string& fixtures_path) {
+  Fixtures fixtures = startup_fixtures_;
+  if (!fixtures_path.empty()) {
+    auto loaded = LoadFixturesFile(fixtures_path, clock_.NowSeconds());
+    if (!loaded.ok()) return loaded.status();
+    fixtures = std::move(loaded).value();
+  }
+  auto world = std::make_unique<World>(std::move(fixtures), clock_, events_);
+  {
+    std::unique_lock lock(world_mu_);
+    world_.swap(world);
+  }
+  return Status();  // the old world is destroyed here, outside the lock
+}
+
+bool Mock::AutoConsent(const World& world) const {
+  return options_.auto_consent || world.fixtures.auto_consent;
+}
+
+std::string Mock::IssuerFor(const HttpRequest& request) const {
+  if (!options_.issuer.empty()) return options_.issuer;
+  const std::string scheme = request.tls ? "https://" : "http://";
+  auto host = request.Header("Host");
+  if (host && request.HeaderCount("Host") == 1 && IsUsableHost(*host)) return scheme + *host;
+  return scheme + listening_address_;
+}
+
+HttpResponse Mock::Handle(HttpRequest request) {
+  const auto started = std::chrono::steady_clock::now();
+  request.request_id = NewId("req_");
+  HttpResponse response;
+  try {
+    response = Route(request);
+  } catch (const std::exception& e) {
+    // A bug, not a client error; the client still gets the documented error body.
+    logger_.Warn("internal error on " + request.method + " " + request.path + ": " + e.what());
+    response = ErrorResponseForPath(request.path, Status::Internal("internal error in the mock"));
+  }
+  response.SetHeader("Request-Id", request.request_id);  // CONV-4
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (IsJournaled(request.path)) {
+    JournalEntry entry;
+    entry.time = clock_.NowSeconds();
+    entry.request_id = request.request_id;
+    entry.method = request.method;
+    entry.path = request.path;
+    entry.query = request.query;
+    entry.headers = request.headers;
+    entry.body = request.body;
+    entry.status = response.status;
+    entry.response_body = response.body;
+    entry.duration_ms = ms;
+    journal_.Record(std::move(entry));
+  }
+  logger_.LogRequest(request.method, request.path, response.status, ms, request.request_id);
+  return response;
+}
+
+HttpResponse Mock::Route(HttpRequest& request) {
+  Router::Match match = router_.Find(request.method, request.path);
+  if (match.result == Router::Match::kNotFound) {
+    return ErrorResponseForPath(
+        request.path, Status::NotFound("resource_missing", "Unrecognized request URL (" +
+                                                               request.method + ": " +
+                                                               request.path + ")."));
+  }
+  if (match.result == Router::Match::kMethodNotAllowed) {
+    HttpResponse res = ErrorResponseForPath(
+        request.path, Status::MethodNotAllowed(request.method + " is not allowed on " +
+                                               request.path + "; allowed: " + match.allow));
+    res.SetHeader("Allow", match.allow);
+    return res;
+  }
+  RequestContext ctx{request, std::move(match.params), nullptr, *this};
+  if (!match.options.holds_world) return (*match.handler)(ctx);
+  std::shared_lock lock(world_mu_);
+  ctx.world = world_.get();
+  return (*match.handler)(ctx);
+}
+
+}  // namespace chronapilot
