@@ -32,26 +32,28 @@ std::string RenderConsentPage(const ConsentPageView& v) {
     body += "<p>Requested by <strong>" + HtmlEscape(v.client_name) + "</strong>.</p>";
   }
   if (!v.error.empty()) body += "<p class=\"error\" role=\"alert\">" + HtmlEscape(v.error) + "</p>";
-  body += "<form method=\"post\" action=\"/oauth/authorize/decision\">"
-          "<input type=\"hidden\" name=\"consent_id\" value=\"" +
-          HtmlEscape(v.consent_id) +
-          "\">"
-          "<label for=\"login\">Sign in to ChronaPilot as</label>"
-          "<input id=\"login\" name=\"login\" type=\"email\" autocomplete=\"email\" required "
-          "value=\"" +
-          HtmlEscape(v.login) +
-          "\">"
-          "<fieldset><legend>" +
-          platform + " will be able to:</legend>";
+  body +=
+      "<form method=\"post\" action=\"/oauth/authorize/decision\">"
+      "<input type=\"hidden\" name=\"consent_id\" value=\"" +
+      HtmlEscape(v.consent_id) +
+      "\">"
+      "<label for=\"login\">Sign in to ChronaPilot as</label>"
+      "<input id=\"login\" name=\"login\" type=\"email\" autocomplete=\"email\" required "
+      "value=\"" +
+      HtmlEscape(v.login) +
+      "\">"
+      "<fieldset><legend>" +
+      platform + " will be able to:</legend>";
   for (const ScopeInfo& info : AllScopeInfo()) {
     if (!(v.requested & info.bit)) continue;
     body += std::string("<label><input type=\"checkbox\" name=\"scope\" value=\"") + info.name +
             "\" checked> " + info.description + " <code>" + info.name + "</code></label>";
   }
-  body += "</fieldset>"
-          "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>"
-          "<button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button>"
-          "</form>";
+  body +=
+      "</fieldset>"
+      "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>"
+      "<button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button>"
+      "</form>";
   return Page("Connect your calendar to " + v.platform_name, body);
 }
 

@@ -23,7 +23,7 @@ std::string RandomBase62(std::string_view prefix, size_t chars);
 inline std::string NewId(std::string_view prefix) { return RandomBase62(prefix, 16); }
 inline std::string NewSecret(std::string_view prefix) { return RandomBase62(prefix, 24); }
 
-std::string Sha256(std::string_view data);  // raw 32 bytes
+std::string Sha256(std::string_view data);                            // raw 32 bytes
 std::string HmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
 
 std::string Base64Encode(std::string_view data);     // standard alphabet, padded

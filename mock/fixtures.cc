@@ -32,12 +32,10 @@ class Parser {
     Fixtures fx;
     fx.source = source_;
     if (!root.IsDefined() || root.IsNull()) Fail(root, "", "the file is empty");
-    CheckMap(root, "", {"auto_consent", "platforms", "users", "accounts", "tokens"},
-             {"platforms"});
+    CheckMap(root, "", {"auto_consent", "platforms", "users", "accounts", "tokens"}, {"platforms"});
     if (root["auto_consent"]) fx.auto_consent = Bool(root["auto_consent"], "auto_consent");
-    ForEach(root["platforms"], "platforms", [&](const YAML::Node& n, const std::string& path) {
-      ParsePlatform(n, path, fx);
-    });
+    ForEach(root["platforms"], "platforms",
+            [&](const YAML::Node& n, const std::string& path) { ParsePlatform(n, path, fx); });
     if (root["users"]) {
       ForEach(root["users"], "users", [&](const YAML::Node& n, const std::string& path) {
         CheckMap(n, path, {"email"}, {"email"});
@@ -47,14 +45,12 @@ class Parser {
       });
     }
     if (root["accounts"]) {
-      ForEach(root["accounts"], "accounts", [&](const YAML::Node& n, const std::string& path) {
-        ParseAccount(n, path, fx);
-      });
+      ForEach(root["accounts"], "accounts",
+              [&](const YAML::Node& n, const std::string& path) { ParseAccount(n, path, fx); });
     }
     if (root["tokens"]) {
-      ForEach(root["tokens"], "tokens", [&](const YAML::Node& n, const std::string& path) {
-        ParseGrant(n, path, fx);
-      });
+      ForEach(root["tokens"], "tokens",
+              [&](const YAML::Node& n, const std::string& path) { ParseGrant(n, path, fx); });
     }
     return fx;
   }
@@ -71,18 +67,18 @@ class Parser {
     }
     Unique(platforms_, p.id, n["id"], path + ".id");
     p.name = String(n["name"], path + ".name");
-    ForEach(n["secret_keys"], path + ".secret_keys", [&](const YAML::Node& k, const std::string& kp) {
-      std::string key = String(k, kp);
-      if (!StartsWith(key, "sk_live_") && !StartsWith(key, "sk_test_")) {
-        Fail(k, kp, "a secret key starts with sk_live_ or sk_test_");
-      }
-      Unique(secret_keys_, key, k, kp);
-      p.secret_keys.push_back(key);
-    });
+    ForEach(n["secret_keys"], path + ".secret_keys",
+            [&](const YAML::Node& k, const std::string& kp) {
+              std::string key = String(k, kp);
+              if (!StartsWith(key, "sk_live_") && !StartsWith(key, "sk_test_")) {
+                Fail(k, kp, "a secret key starts with sk_live_ or sk_test_");
+              }
+              Unique(secret_keys_, key, k, kp);
+              p.secret_keys.push_back(key);
+            });
     if (n["clients"]) {
-      ForEach(n["clients"], path + ".clients", [&](const YAML::Node& c, const std::string& cp) {
-        ParseClient(c, cp, p.id, fx);
-      });
+      ForEach(n["clients"], path + ".clients",
+              [&](const YAML::Node& c, const std::string& cp) { ParseClient(c, cp, p.id, fx); });
     }
     fx.platforms.push_back(std::move(p));
   }
@@ -96,8 +92,7 @@ class Parser {
     Unique(clients_, c.id, n["id"], path + ".id");
     c.platform_id = platform_id;
     if (n["name"]) c.name = String(n["name"], path + ".name");
-    const std::string type =
-        OneOf(n["type"], path + ".type", {"public", "confidential"});
+    const std::string type = OneOf(n["type"], path + ".type", {"public", "confidential"});
     c.confidential = type == "confidential";
     if (c.confidential && !n["secret"]) {
       Fail(n, path + ".secret", "a confidential client needs a secret");
@@ -106,14 +101,16 @@ class Parser {
       Fail(n["secret"], path + ".secret", "a public client has no secret; remove it");
     }
     if (n["secret"]) c.secret = String(n["secret"], path + ".secret");
-    ForEach(n["redirect_uris"], path + ".redirect_uris", [&](const YAML::Node& u, const std::string& up) {
-      std::string uri = String(u, up);
-      auto parsed = ParseUri(uri);
-      if (!parsed) Fail(u, up, "not an absolute URI: \"" + uri + "\"");
-      if (parsed->has_fragment) Fail(u, up, "a redirect URI may not have a fragment");
-      c.redirect_uris.push_back(uri);
-    });
-    if (c.redirect_uris.empty()) Fail(n["redirect_uris"], path + ".redirect_uris", "list at least one");
+    ForEach(n["redirect_uris"], path + ".redirect_uris",
+            [&](const YAML::Node& u, const std::string& up) {
+              std::string uri = String(u, up);
+              auto parsed = ParseUri(uri);
+              if (!parsed) Fail(u, up, "not an absolute URI: \"" + uri + "\"");
+              if (parsed->has_fragment) Fail(u, up, "a redirect URI may not have a fragment");
+              c.redirect_uris.push_back(uri);
+            });
+    if (c.redirect_uris.empty())
+      Fail(n["redirect_uris"], path + ".redirect_uris", "list at least one");
     fx.clients.push_back(std::move(c));
   }
 
@@ -157,9 +154,8 @@ class Parser {
     if (n["status"]) c.status = OneOf(n["status"], path + ".status", {"active", "revoked"});
     c.created = Created(n, path);
     if (n["calendars"]) {
-      ForEach(n["calendars"], path + ".calendars", [&](const YAML::Node& cal, const std::string& p) {
-        ParseCalendar(cal, p, c, fx);
-      });
+      ForEach(n["calendars"], path + ".calendars",
+              [&](const YAML::Node& cal, const std::string& p) { ParseCalendar(cal, p, c, fx); });
     }
     fx.provider_connections.push_back(std::move(c));
   }
@@ -176,9 +172,8 @@ class Parser {
     cal.timezone = String(n["timezone"], path + ".timezone");
     if (n["primary"]) cal.primary = Bool(n["primary"], path + ".primary");
     if (n["events"]) {
-      ForEach(n["events"], path + ".events", [&](const YAML::Node& e, const std::string& p) {
-        ParseEvent(e, p, cal, fx);
-      });
+      ForEach(n["events"], path + ".events",
+              [&](const YAML::Node& e, const std::string& p) { ParseEvent(e, p, cal, fx); });
     }
     fx.calendars.push_back(std::move(cal));
   }
@@ -283,7 +278,8 @@ class Parser {
   }
 
   // A map whose keys are all in `allowed` (no repeats) and that has every key in `required`.
-  void CheckMap(const YAML::Node& n, const std::string& path, std::initializer_list<const char*> allowed,
+  void CheckMap(const YAML::Node& n, const std::string& path,
+                std::initializer_list<const char*> allowed,
                 std::initializer_list<const char*> required) {
     if (!n.IsMap()) Fail(n, path, "expected a mapping");
     std::set<std::string> seen;
@@ -348,7 +344,8 @@ class Parser {
     bool base62 = s.size() > prefix.size();
     for (size_t i = prefix.size(); i < s.size(); ++i) {
       const char c = s[i];
-      base62 = base62 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+      base62 =
+          base62 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
     }
     if (!StartsWith(s, prefix) || !base62) {
       Fail(n, path, "must be " + prefix + " followed by letters and digits, got \"" + s + "\"");
@@ -359,7 +356,8 @@ class Parser {
   std::string Email(const YAML::Node& n, const std::string& path) {
     const std::string s = String(n, path);
     const size_t at = s.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 == s.size() || s.find(' ') != std::string::npos) {
+    if (at == std::string::npos || at == 0 || at + 1 == s.size() ||
+        s.find(' ') != std::string::npos) {
       Fail(n, path, "not an email address: \"" + s + "\"");
     }
     return s;

@@ -71,8 +71,8 @@ StatusOr<Form> Form::Parse(std::string_view encoded, std::string_view where) {
     if (piece.empty()) continue;
     const size_t eq = piece.find('=');
     auto name = PercentDecode(piece.substr(0, eq), true);
-    auto value =
-        PercentDecode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1), true);
+    auto value = PercentDecode(
+        eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1), true);
     if (!name || !value) {
       return Status::InvalidRequest("invalid_request",
                                     "malformed percent-encoding in the " + std::string(where));

@@ -61,18 +61,30 @@ HttpResponse HttpResponse::Redirect(std::string location) {
 
 int HttpStatusFor(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kOk: return 200;
-    case ErrorKind::kInvalidRequest: return 400;
-    case ErrorKind::kUnauthenticated: return 401;
-    case ErrorKind::kPermissionDenied: return 403;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kMethodNotAllowed: return 405;
-    case ErrorKind::kConflict: return 409;
-    case ErrorKind::kPayloadTooLarge: return 413;
-    case ErrorKind::kUnsupportedMediaType: return 415;
-    case ErrorKind::kRateLimited: return 429;
-    case ErrorKind::kInternal: return 500;
-    case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kOk:
+      return 200;
+    case ErrorKind::kInvalidRequest:
+      return 400;
+    case ErrorKind::kUnauthenticated:
+      return 401;
+    case ErrorKind::kPermissionDenied:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kMethodNotAllowed:
+      return 405;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kPayloadTooLarge:
+      return 413;
+    case ErrorKind::kUnsupportedMediaType:
+      return 415;
+    case ErrorKind::kRateLimited:
+      return 429;
+    case ErrorKind::kInternal:
+      return 500;
+    case ErrorKind::kUnavailable:
+      return 503;
   }
   return 500;
 }
@@ -81,13 +93,19 @@ namespace {
 
 const char* ApiErrorType(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kUnauthenticated: return "authentication_error";
-    case ErrorKind::kPermissionDenied: return "permission_error";
-    case ErrorKind::kConflict: return "idempotency_error";
-    case ErrorKind::kRateLimited: return "rate_limit_error";
+    case ErrorKind::kUnauthenticated:
+      return "authentication_error";
+    case ErrorKind::kPermissionDenied:
+      return "permission_error";
+    case ErrorKind::kConflict:
+      return "idempotency_error";
+    case ErrorKind::kRateLimited:
+      return "rate_limit_error";
     case ErrorKind::kInternal:
-    case ErrorKind::kUnavailable: return "api_error";
-    default: return "invalid_request_error";
+    case ErrorKind::kUnavailable:
+      return "api_error";
+    default:
+      return "invalid_request_error";
   }
 }
 
@@ -102,9 +120,9 @@ HttpResponse ApiErrorResponse(const Status& status) {
 }
 
 HttpResponse OAuthErrorResponse(const Status& status) {
-  HttpResponse res = HttpResponse::Json(
-      HttpStatusFor(status.kind()),
-      Json{{"error", status.code()}, {"error_description", status.message()}});
+  HttpResponse res =
+      HttpResponse::Json(HttpStatusFor(status.kind()),
+                         Json{{"error", status.code()}, {"error_description", status.message()}});
   // RFC 6749 §5.1/§5.2: error responses are not cached either.
   res.SetHeader("Cache-Control", "no-store");
   res.SetHeader("Pragma", "no-cache");

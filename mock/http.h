@@ -4,18 +4,16 @@
 // Thread safety: values; one request and its response belong to the thread handling them.
 #pragma once
 
-#include "mock/json.h"
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "mock/json.h"
 #include "mock/status.h"
 
 namespace chronapilot {
-
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 

@@ -92,11 +92,10 @@ StatusOr<int> HttpServer::Bind() {
   // long) get the documented JSON body as well. Responses from Mock::Handle already have one.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    Status status = res.status == 413
-                        ? Status::PayloadTooLarge("the request body is larger than 1 MiB")
-                    : res.status == 414
-                        ? Status::InvalidRequest("uri_too_long", "the request URI is too long")
-                        : Status::InvalidRequest("invalid_request", "malformed HTTP request");
+    Status status =
+        res.status == 413   ? Status::PayloadTooLarge("the request body is larger than 1 MiB")
+        : res.status == 414 ? Status::InvalidRequest("uri_too_long", "the request URI is too long")
+                            : Status::InvalidRequest("invalid_request", "malformed HTTP request");
     HttpResponse body = ErrorResponseForPath(req.path, status);
     res.set_content(body.body, body.content_type.c_str());
   });

@@ -41,9 +41,9 @@ StatusOr<Json> ParseJsonObjectBody(const HttpRequest& req, bool allow_empty) {
         (type ? " (got \"" + *type + "\")" : std::string()));
   }
   if (NestingDepth(req.body) > kMaxJsonDepth) {
-    return Status::InvalidRequest("invalid_json", "the JSON body is nested more than " +
-                                                      std::to_string(kMaxJsonDepth) +
-                                                      " levels deep");
+    return Status::InvalidRequest(
+        "invalid_json",
+        "the JSON body is nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
   }
   Json parsed = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {

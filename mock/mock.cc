@@ -36,8 +36,8 @@ World::World(Fixtures fx, const Clock& clock, EventSink& events)
 
 StatusOr<std::unique_ptr<Mock>> Mock::Create(const Options& options, std::FILE* log) {
   const int64_t now = VirtualClock::SystemMicros() / 1000000;
-  auto fixtures = options.fixtures.empty() ? LoadDefaultFixtures(now)
-                                           : LoadFixturesFile(options.fixtures, now);
+  auto fixtures =
+      options.fixtures.empty() ? LoadDefaultFixtures(now) : LoadFixturesFile(options.fixtures, now);
   if (!fixtures.ok()) return fixtures.status();
   return std::unique_ptr<Mock>(new Mock(options, std::move(fixtures).value(), log));
 }
@@ -116,9 +116,9 @@ HttpResponse Mock::Route(HttpRequest& request) {
   Router::Match match = router_.Find(request.method, request.path);
   if (match.result == Router::Match::kNotFound) {
     return ErrorResponseForPath(
-        request.path, Status::NotFound("resource_missing", "Unrecognized request URL (" +
-                                                               request.method + ": " +
-                                                               request.path + ")."));
+        request.path,
+        Status::NotFound("resource_missing", "Unrecognized request URL (" + request.method + ": " +
+                                                 request.path + ")."));
   }
   if (match.result == Router::Match::kMethodNotAllowed) {
     HttpResponse res = ErrorResponseForPath(

@@ -66,9 +66,12 @@ bool IsValidCodeVerifier(std::string_view verifier) {
 }
 
 Json TokenSet::ToJson() const {
-  return Json{{"access_token", access_token},   {"token_type", "Bearer"},
-              {"expires_in", kAccessTokenLifetimeSeconds}, {"refresh_token", refresh_token},
-              {"scope", ScopesToString(scopes)},   {"connected_account_id", account_id}};
+  return Json{{"access_token", access_token},
+              {"token_type", "Bearer"},
+              {"expires_in", kAccessTokenLifetimeSeconds},
+              {"refresh_token", refresh_token},
+              {"scope", ScopesToString(scopes)},
+              {"connected_account_id", account_id}};
 }
 
 AuthServer::AuthServer(const Fixtures& fixtures, const Directory& directory, Store& store,
@@ -78,7 +81,8 @@ AuthServer::AuthServer(const Fixtures& fixtures, const Directory& directory, Sto
   for (const FixtureGrant& g : fixtures.grants) {
     const std::string grant_id = NewId("grant_");
     const OAuthClient* client = directory_.FindClient(g.client_id);
-    grants_[grant_id] = Grant{g.client_id, g.account_id, client ? client->platform_id : "", g.scopes};
+    grants_[grant_id] =
+        Grant{g.client_id, g.account_id, client ? client->platform_id : "", g.scopes};
     authorized_[g.account_id].insert(grant_id);
     std::optional<Micros> expires;
     if (g.expires_at) expires = *g.expires_at * kSecond;
@@ -100,7 +104,8 @@ StatusOr<AuthorizeOutcome> AuthServer::Authorize(const Form& query, const std::s
     return Status::InvalidRequest("invalid_client",
                                   "no client with client_id \"" + *client_id + "\" is registered");
   }
-  if (query.Count("redirect_uri") > 1) return InvalidRequest("redirect_uri was sent more than once");
+  if (query.Count("redirect_uri") > 1)
+    return InvalidRequest("redirect_uri was sent more than once");
   AuthorizationRequest req;
   req.client_id = client->id;
   req.platform_id = client->platform_id;
@@ -170,8 +175,8 @@ StatusOr<AuthorizeOutcome> AuthServer::Authorize(const Form& query, const std::s
                   "and only S256 is accepted");
     }
     if (*method != "S256") {
-      return fail("invalid_request", "code_challenge_method must be S256; \"" + *method +
-                                         "\" is not accepted");
+      return fail("invalid_request",
+                  "code_challenge_method must be S256; \"" + *method + "\" is not accepted");
     }
     if (!IsValidCodeChallenge(*challenge)) {
       return fail("invalid_request",
@@ -187,7 +192,8 @@ StatusOr<AuthorizeOutcome> AuthServer::Authorize(const Form& query, const std::s
                 "code_challenge_method=S256");
   }
   if (auto hint = query.Get("login_hint")) {
-    if (!IsPlausibleEmail(*hint)) return fail("invalid_request", "login_hint must be an email address");
+    if (!IsPlausibleEmail(*hint))
+      return fail("invalid_request", "login_hint must be an email address");
     req.login_hint = ToLower(*hint);
   }
 
@@ -195,8 +201,8 @@ StatusOr<AuthorizeOutcome> AuthServer::Authorize(const Form& query, const std::s
   out.request = req;
   if (auto_consent) {
     // AUTHZ-5: approve everything asked, for login_hint or the default end-user.
-    out.redirect = Approve(req, req.login_hint.empty() ? "alice@example.com" : req.login_hint,
-                           req.scopes);
+    out.redirect =
+        Approve(req, req.login_hint.empty() ? "alice@example.com" : req.login_hint, req.scopes);
     return out;
   }
   out.consent_id = NewSecret("consent_");
@@ -314,8 +320,9 @@ StatusOr<const OAuthClient*> AuthServer::AuthenticateClient(
     const OAuthClient* client = directory_.FindClient(basic->client_id);
     if (!client) return InvalidClient("unknown client \"" + basic->client_id + "\"");
     if (!client->confidential) {
-      return InvalidClient("client " + client->id + " is public and has no secret: send client_id "
-                                                    "in the body instead of Basic credentials");
+      return InvalidClient("client " + client->id +
+                           " is public and has no secret: send client_id "
+                           "in the body instead of Basic credentials");
     }
     if (!SecretEquals(basic->secret, client->secret)) {
       return InvalidClient("client authentication failed: wrong client secret");
@@ -323,8 +330,9 @@ StatusOr<const OAuthClient*> AuthServer::AuthenticateClient(
     return client;
   }
   if (!body_id) {
-    return InvalidClient("client authentication required: send client_id (public clients) or "
-                         "HTTP Basic credentials (confidential clients)");
+    return InvalidClient(
+        "client authentication required: send client_id (public clients) or "
+        "HTTP Basic credentials (confidential clients)");
   }
   const OAuthClient* client = directory_.FindClient(*body_id);
   if (!client) return InvalidClient("unknown client \"" + *body_id + "\"");
@@ -414,7 +422,8 @@ Status AuthServer::CheckCodeBinding(const Code& rec, const OAuthClient& client,
     return Status();
   }
   if (!verifier) {
-    return InvalidGrant("code_verifier is required: the authorization request had a code_challenge");
+    return InvalidGrant(
+        "code_verifier is required: the authorization request had a code_challenge");
   }
   if (!IsValidCodeVerifier(*verifier)) {
     return InvalidGrant("code_verifier must be 43-128 characters of [A-Za-z0-9-._~]");
@@ -434,7 +443,8 @@ StatusOr<TokenSet> AuthServer::RefreshGrant(const OAuthClient& client, const For
   if (auto scope = body.Get("scope")) {
     std::string unknown;
     narrowed = ParseScopes(*scope, &unknown);
-    if (!narrowed) return Status::InvalidRequest("invalid_scope", "unknown scope \"" + unknown + "\"");
+    if (!narrowed)
+      return Status::InvalidRequest("invalid_scope", "unknown scope \"" + unknown + "\"");
     if (*narrowed == 0) return Status::InvalidRequest("invalid_scope", "scope names no scope");
   }
   std::vector<DomainEvent> events;
@@ -510,7 +520,8 @@ Status AuthServer::Revoke(const std::optional<BasicCredentials>& basic, const Fo
     const std::string key = Sha256(*token);
     std::string grant_id;
     if (auto a = access_tokens_.find(key); a != access_tokens_.end()) grant_id = a->second.grant_id;
-    if (auto r = refresh_tokens_.find(key); r != refresh_tokens_.end()) grant_id = r->second.grant_id;
+    if (auto r = refresh_tokens_.find(key); r != refresh_tokens_.end())
+      grant_id = r->second.grant_id;
     // RFC 7009 §2.2: unknown tokens and tokens of other clients answer 200 and change nothing.
     if (!grant_id.empty() && grants_.at(grant_id).client_id == (*client)->id) {
       RevokeGrantLocked(grant_id, events);
@@ -528,7 +539,8 @@ StatusOr<AccessTokenInfo> AuthServer::CheckAccessToken(std::string_view token) c
   }
   const AccessToken& rec = it->second;
   const Grant& grant = grants_.at(rec.grant_id);
-  if (grant.revoked) return Status::Unauthenticated("invalid_token", "the access token was revoked");
+  if (grant.revoked)
+    return Status::Unauthenticated("invalid_token", "the access token was revoked");
   if (rec.expires_at && clock_.NowMicros() > *rec.expires_at) {
     return Status::Unauthenticated("invalid_token", "the access token expired");
   }

@@ -30,9 +30,9 @@
 namespace chronapilot {
 
 // Lifetimes, on the virtual clock.
-constexpr int64_t kCodeLifetimeSeconds = 60;            // AUTHZ-6
-constexpr int64_t kAccessTokenLifetimeSeconds = 3600;   // TOKEN-5
-constexpr int64_t kConsentLifetimeSeconds = 600;        // AUTHZ-4 "short-lived"
+constexpr int64_t kCodeLifetimeSeconds = 60;           // AUTHZ-6
+constexpr int64_t kAccessTokenLifetimeSeconds = 3600;  // TOKEN-5
+constexpr int64_t kConsentLifetimeSeconds = 600;       // AUTHZ-4 "short-lived"
 
 // A validated GET /oauth/authorize.
 struct AuthorizationRequest {
@@ -82,8 +82,8 @@ struct AccessTokenInfo {
 class AuthServer {
  public:
   // Loads the fixture grants (FIX-4). `directory`, `store`, `clock` and `events` must outlive it.
-  AuthServer(const Fixtures& fixtures, const Directory& directory, Store& store,
-             const Clock& clock, EventSink& events);
+  AuthServer(const Fixtures& fixtures, const Directory& directory, Store& store, const Clock& clock,
+             EventSink& events);
 
   // GET /oauth/authorize (AUTHZ-1..3, AUTHZ-5). A non-OK status means the request may not be
   // answered with a redirect (unknown client, unregistered redirect URI, AUTHZ-2): the caller
@@ -164,11 +164,11 @@ class AuthServer {
   EventSink& events_;
 
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Consent> consents_;            // by SHA-256 of the id
-  std::unordered_map<std::string, Code> codes_;                  // by SHA-256 of the code
-  std::unordered_map<std::string, Grant> grants_;                // by grant id
-  std::unordered_map<std::string, AccessToken> access_tokens_;   // by SHA-256 of the token
-  std::unordered_map<std::string, RefreshToken> refresh_tokens_; // by SHA-256 of the token
+  std::unordered_map<std::string, Consent> consents_;             // by SHA-256 of the id
+  std::unordered_map<std::string, Code> codes_;                   // by SHA-256 of the code
+  std::unordered_map<std::string, Grant> grants_;                 // by grant id
+  std::unordered_map<std::string, AccessToken> access_tokens_;    // by SHA-256 of the token
+  std::unordered_map<std::string, RefreshToken> refresh_tokens_;  // by SHA-256 of the token
   // Accounts that currently count as authorized, and their live grants: account.authorized
   // fires when an account enters this map, account.deauthorized when its last grant goes.
   std::unordered_map<std::string, std::set<std::string>> authorized_;

@@ -70,21 +70,21 @@ HttpResponse Authorize(RequestContext& ctx) {
   auto query = Form::Parse(ctx.request.query, "query");
   if (!query.ok()) return AuthorizeErrorPage(ctx.request, query.status());
   World& world = *ctx.world;
-  auto outcome = world.auth.Authorize(*query, ctx.mock.IssuerFor(ctx.request),
-                                      ctx.mock.AutoConsent(world));
+  auto outcome =
+      world.auth.Authorize(*query, ctx.mock.IssuerFor(ctx.request), ctx.mock.AutoConsent(world));
   if (!outcome.ok()) return AuthorizeErrorPage(ctx.request, outcome.status());
   if (!outcome->redirect.empty()) return RedirectTo(outcome->redirect);
-  return ConsentPage(world, outcome->consent_id, outcome->request, outcome->request.login_hint,
-                     "", 200);
+  return ConsentPage(world, outcome->consent_id, outcome->request, outcome->request.login_hint, "",
+                     200);
 }
 
 // POST /oauth/authorize/decision: the consent form.
 HttpResponse Decide(RequestContext& ctx) {
   if (!IsFormContentType(ctx.request)) {
-    return AuthorizeErrorPage(
-        ctx.request, Status::InvalidRequest("invalid_request",
-                                            "the consent form must be sent as "
-                                            "application/x-www-form-urlencoded"));
+    return AuthorizeErrorPage(ctx.request,
+                              Status::InvalidRequest("invalid_request",
+                                                     "the consent form must be sent as "
+                                                     "application/x-www-form-urlencoded"));
   }
   auto form = Form::Parse(ctx.request.body, "body");
   if (!form.ok()) return AuthorizeErrorPage(ctx.request, form.status());

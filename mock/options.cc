@@ -26,12 +26,14 @@ bool ParseInt(const std::string& text, int64_t& out) {
 
 Status Options::Validate() const {
   if (host.empty()) return Bad("--host", "must not be empty");
-  if (port < 0 || port > 65535) return Bad("--port", "must be 0-65535, got " + std::to_string(port));
+  if (port < 0 || port > 65535)
+    return Bad("--port", "must be 0-65535, got " + std::to_string(port));
   if (!issuer.empty()) {
     auto uri = ParseUri(issuer);
     if (!uri || (uri->scheme != "http" && uri->scheme != "https") || uri->has_query ||
         uri->has_fragment || !uri->userinfo.empty()) {
-      return Bad("--issuer", "must be an http(s) URL without query or fragment, got \"" + issuer + "\"");
+      return Bad("--issuer",
+                 "must be an http(s) URL without query or fragment, got \"" + issuer + "\"");
     }
     if (issuer.back() == '/') return Bad("--issuer", "must not end with '/' (RFC 8414 §2)");
   }
@@ -54,11 +56,24 @@ StatusOr<std::vector<int64_t>> ParseRetrySchedule(const std::string& text) {
     int64_t unit = 1;
     if (!item.empty()) {
       switch (item.back()) {
-        case 's': unit = 1; item.pop_back(); break;
-        case 'm': unit = 60; item.pop_back(); break;
-        case 'h': unit = 3600; item.pop_back(); break;
-        case 'd': unit = 86400; item.pop_back(); break;
-        default: break;
+        case 's':
+          unit = 1;
+          item.pop_back();
+          break;
+        case 'm':
+          unit = 60;
+          item.pop_back();
+          break;
+        case 'h':
+          unit = 3600;
+          item.pop_back();
+          break;
+        case 'd':
+          unit = 86400;
+          item.pop_back();
+          break;
+        default:
+          break;
       }
     }
     int64_t n;

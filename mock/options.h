@@ -22,9 +22,9 @@ struct Options {
   // HOOK-5 retry delays in seconds.
   std::vector<int64_t> retry_schedule = {5, 300, 1800, 7200, 18000, 36000, 36000};
   LogFormat log_format = LogFormat::kText;
-  bool quiet = false;           // no per-request log lines
-  int threads = 32;             // HTTP worker threads; each keep-alive connection holds one
-  size_t journal_limit = 10000; // CTRL-3 keeps the newest entries only
+  bool quiet = false;            // no per-request log lines
+  int threads = 32;              // HTTP worker threads; each keep-alive connection holds one
+  size_t journal_limit = 10000;  // CTRL-3 keeps the newest entries only
 
   // Every problem as one line naming the option, e.g. "--port: must be 0-65535, got 70000".
   Status Validate() const;

@@ -36,7 +36,8 @@ class Status {
   // ("invalid_grant") or an API error code ("account_invalid"). `param` names the offending
   // input field, when there is one.
   static Status InvalidRequest(std::string code, std::string message, std::string param = "") {
-    return Status(ErrorKind::kInvalidRequest, std::move(code), std::move(message), std::move(param));
+    return Status(ErrorKind::kInvalidRequest, std::move(code), std::move(message),
+                  std::move(param));
   }
   static Status Unauthenticated(std::string code, std::string message) {
     return Status(ErrorKind::kUnauthenticated, std::move(code), std::move(message));
@@ -74,7 +75,10 @@ class Status {
 
  private:
   Status(ErrorKind kind, std::string code, std::string message, std::string param = "")
-      : kind_(kind), code_(std::move(code)), message_(std::move(message)), param_(std::move(param)) {}
+      : kind_(kind),
+        code_(std::move(code)),
+        message_(std::move(message)),
+        param_(std::move(param)) {}
 
   ErrorKind kind_ = ErrorKind::kOk;
   std::string code_;
@@ -87,7 +91,7 @@ template <typename T>
 class StatusOr {
  public:
   StatusOr(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
-  StatusOr(T value) : value_(std::move(value)) {}                                    // NOLINT
+  StatusOr(T value) : value_(std::move(value)) {}                                  // NOLINT
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }

@@ -46,8 +46,8 @@ std::optional<Uri> ParseUri(std::string_view text) {
   } else {
     const size_t port_colon = authority.find(':');
     uri.host = std::string(authority.substr(0, port_colon));
-    authority = port_colon == std::string_view::npos ? std::string_view()
-                                                     : authority.substr(port_colon);
+    authority =
+        port_colon == std::string_view::npos ? std::string_view() : authority.substr(port_colon);
   }
   if (uri.host.empty()) return std::nullopt;
   if (!authority.empty()) {  // ":port"
@@ -78,7 +78,8 @@ bool RedirectUriMatches(std::string_view registered, std::string_view given) {
   // http qualify, and everything but the port must still match exactly (case included).
   return reg->scheme == "http" && got->scheme == "http" && StartsWith(registered, "http://") &&
          StartsWith(given, "http://") && reg->IsLoopbackIpLiteral() && reg->host == got->host &&
-         reg->userinfo.empty() && got->userinfo.empty() && reg->PathAndQuery() == got->PathAndQuery();
+         reg->userinfo.empty() && got->userinfo.empty() &&
+         reg->PathAndQuery() == got->PathAndQuery();
 }
 
 std::string AppendQuery(std::string_view uri, const Form::Pairs& params) {

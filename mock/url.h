@@ -18,7 +18,7 @@ struct Uri {
   std::string host;      // as written; IPv6 literals keep their brackets ("[::1]")
   std::string port;      // digits, "" when absent
   std::string path;
-  std::string query;     // without '?'
+  std::string query;  // without '?'
   bool has_query = false;
   bool has_fragment = false;
 

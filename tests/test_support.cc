@@ -69,7 +69,8 @@ std::string ConsentIdFrom(const std::string& html) {
 
 httplib::Result PostForm(httplib::Client& client, const std::string& path, const Form::Pairs& form,
                          const httplib::Headers& headers) {
-  return client.Post(path.c_str(), headers, Form::Encode(form), "application/x-www-form-urlencoded");
+  return client.Post(path.c_str(), headers, Form::Encode(form),
+                     "application/x-www-form-urlencoded");
 }
 
 httplib::Headers BasicAuth(const std::string& id, const std::string& secret) {
@@ -84,12 +85,9 @@ Json ParseJson(const std::string& body) {
 }
 
 Form::Pairs AuthorizeParams(const Pkce& pkce, Form::Pairs overrides) {
-  Form::Pairs params = {{"client_id", kPublicClient},
-                        {"redirect_uri", kRedirect},
-                        {"response_type", "code"},
-                        {"scope", kAllScopes},
-                        {"state", "state-123"},
-                        {"code_challenge", pkce.challenge},
+  Form::Pairs params = {{"client_id", kPublicClient},     {"redirect_uri", kRedirect},
+                        {"response_type", "code"},        {"scope", kAllScopes},
+                        {"state", "state-123"},           {"code_challenge", pkce.challenge},
                         {"code_challenge_method", "S256"}};
   for (auto& [name, value] : overrides) {
     bool replaced = false;
@@ -118,9 +116,8 @@ std::string AuthorizeAndApprove(httplib::Client& client, const Form::Pairs& para
   if (!page) return "";
   if (page->status == 302) return page->get_header_value("Location");
   if (page->status != 200) return "";
-  Form::Pairs decision = {{"consent_id", ConsentIdFrom(page->body)},
-                          {"login", login},
-                          {"decision", "allow"}};
+  Form::Pairs decision = {
+      {"consent_id", ConsentIdFrom(page->body)}, {"login", login}, {"decision", "allow"}};
   if (scopes.empty()) {
     for (const auto& [name, value] : params) {
       if (name != "scope") continue;
@@ -158,19 +155,18 @@ TokenResult PublicClientTokens(httplib::Client& client, const std::string& login
 }
 
 TokenResult ConfidentialClientTokens(httplib::Client& client, const std::string& login) {
-  const std::string location = AuthorizeAndApprove(
-      client,
-      {{"client_id", kConfidentialClient},
-       {"redirect_uri", kRedirect},
-       {"response_type", "code"},
-       {"scope", kAllScopes},
-       {"state", "s"}},
-      login);
+  const std::string location = AuthorizeAndApprove(client,
+                                                   {{"client_id", kConfidentialClient},
+                                                    {"redirect_uri", kRedirect},
+                                                    {"response_type", "code"},
+                                                    {"scope", kAllScopes},
+                                                    {"state", "s"}},
+                                                   login);
   const std::string code = QueryParam(location, "code");
   EXPECT_FALSE(code.empty()) << "no code in " << location;
-  return PostToken(client,
-                   {{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", kRedirect}},
-                   BasicAuth(kConfidentialClient, kConfidentialSecret));
+  return PostToken(
+      client, {{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", kRedirect}},
+      BasicAuth(kConfidentialClient, kConfidentialSecret));
 }
 
 }  // namespace chronapilot::testing

@@ -2,8 +2,8 @@
 // and helpers that walk the OAuth flow the way a browser and an SDK would.
 #pragma once
 
-#include <httplib.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <map>
 #include <memory>
@@ -95,7 +95,8 @@ struct TokenResult {
   Json body;
 };
 // Runs the whole PKCE flow for the public client and returns the token response.
-TokenResult PublicClientTokens(httplib::Client& client, const std::string& login = "alice@example.com",
+TokenResult PublicClientTokens(httplib::Client& client,
+                               const std::string& login = "alice@example.com",
                                const std::string& scope = kAllScopes);
 // Runs the whole flow for the confidential client (no PKCE, Basic auth).
 TokenResult ConfidentialClientTokens(httplib::Client& client,
