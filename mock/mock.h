@@ -67,6 +67,13 @@ class Mock {
   // Where the server listens ("127.0.0.1:8765"); the issuer when a request has no usable Host.
   void SetListeningAddress(std::string address) { listening_address_ = std::move(address); }
 
+  // Runs `f(World&)` with the world held shared, as a request would (tests, the harness).
+  template <typename F>
+  auto WithWorld(F&& f) {
+    std::shared_lock lock(world_mu_);
+    return f(*world_);
+  }
+
   bool AutoConsent(const World& world) const;
   const Options& options() const { return options_; }
   VirtualClock& clock() { return clock_; }
