@@ -15,18 +15,38 @@ Json JournalEntry::ToJson() const {
               {"query", query},
               {"headers", h},
               {"body", body},
+              {"body_truncated", body_truncated},
               {"status", status},
               {"response_body", response_body},
               {"duration_ms", duration_ms}};
 }
 
+size_t JournalEntry::ByteSize() const {
+  size_t n = sizeof(JournalEntry) + request_id.size() + method.size() + path.size() +
+             query.size() + body.size() + response_body.size();
+  for (const auto& [k, v] : headers) n += k.size() + v.size() + 64;
+  return n;
+}
+
 Journal::Journal(size_t capacity) : capacity_(capacity) {}
 
 void Journal::Record(JournalEntry entry) {
+  if (entry.body.size() > kJournalMaxRequestBody) {
+    entry.body.resize(kJournalMaxRequestBody);
+    entry.body_truncated = true;
+  }
+  if (entry.response_body.size() > kJournalMaxResponseBody) {
+    entry.response_body.resize(kJournalMaxResponseBody);
+  }
+  const size_t size = entry.ByteSize();
   std::lock_guard lock(mu_);
   entry.seq = next_seq_++;
   if (capacity_ == 0) return;
-  if (entries_.size() >= capacity_) entries_.pop_front();
+  while (!entries_.empty() && (entries_.size() >= capacity_ || bytes_ + size > kJournalMaxBytes)) {
+    bytes_ -= entries_.front().ByteSize();
+    entries_.pop_front();
+  }
+  bytes_ += size;
   entries_.push_back(std::move(entry));
 }
 
@@ -50,6 +70,7 @@ size_t Journal::Clear() {
   std::lock_guard lock(mu_);
   const size_t n = entries_.size();
   entries_.clear();
+  bytes_ = 0;
   return n;
 }
 

@@ -18,6 +18,11 @@
 
 namespace chronapilot {
 
+// What one entry may hold of the bodies: the journal must stay small under load tests.
+constexpr size_t kJournalMaxRequestBody = 64 * 1024;
+constexpr size_t kJournalMaxResponseBody = 4 * 1024;
+constexpr size_t kJournalMaxBytes = 64 * 1024 * 1024;
+
 struct JournalEntry {
   uint64_t seq = 0;  // 1, 2, ... in arrival order; never reused, even after Clear()
   int64_t time = 0;  // virtual clock, Unix seconds
@@ -26,12 +31,14 @@ struct JournalEntry {
   std::string path;
   std::string query;
   HeaderList headers;
-  std::string body;
+  std::string body;  // the first kJournalMaxRequestBody bytes
+  bool body_truncated = false;
   int status = 0;
-  std::string response_body;
+  std::string response_body;  // the first kJournalMaxResponseBody bytes
   double duration_ms = 0;
 
   Json ToJson() const;
+  size_t ByteSize() const;
 };
 
 struct JournalFilter {
@@ -44,10 +51,11 @@ struct JournalFilter {
 
 class Journal {
  public:
-  // Keeps the newest `capacity` entries (older ones are dropped, oldest first).
+  // Keeps the newest `capacity` entries and at most kJournalMaxBytes (older ones are dropped,
+  // oldest first).
   explicit Journal(size_t capacity);
 
-  void Record(JournalEntry entry);  // assigns seq
+  void Record(JournalEntry entry);  // assigns seq; truncates the bodies
   std::vector<JournalEntry> Find(const JournalFilter& filter) const;
   size_t Clear();  // returns how many entries it removed
 
@@ -55,6 +63,7 @@ class Journal {
   const size_t capacity_;
   mutable std::mutex mu_;
   std::deque<JournalEntry> entries_;  // GUARDED_BY(mu_)
+  size_t bytes_ = 0;                  // GUARDED_BY(mu_) sum of entries_' ByteSize()
   uint64_t next_seq_ = 1;             // GUARDED_BY(mu_)
 };
 
