@@ -17,6 +17,9 @@ namespace chronapilot {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// SPEC RES-7: bodies above 1 MiB are refused with 413.
+constexpr size_t kMaxBodyBytes = 1 << 20;
+
 struct HttpRequest {
   std::string method;
   std::string path;   // the raw path, without the query

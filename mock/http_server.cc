@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "mock/crypto.h"
 #include "mock/text.h"
 #include "mock/tls.h"
 
@@ -89,9 +90,13 @@ StatusOr<int> HttpServer::Bind() {
   s.Delete(".*", handler);
   s.Options(".*", handler);
   // Errors httplib answers itself (413 payload too large, 400 malformed request, 414 URI too
-  // long) get the documented JSON body as well. Responses from Mock::Handle already have one.
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  // long) get the documented JSON body, a Request-Id (CONV-4) and a log line (CLI-3) as well.
+  // Responses from Mock::Handle already have all three.
+  s.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    const std::string request_id = NewId("req_");
+    res.set_header("Request-Id", request_id);
+    mock_.logger().LogRequest(req.method, req.path, res.status, 0, request_id);
     Status status =
         res.status == 413   ? Status::PayloadTooLarge("the request body is larger than 1 MiB")
         : res.status == 414 ? Status::InvalidRequest("uri_too_long", "the request URI is too long")
@@ -120,10 +125,20 @@ StatusOr<int> HttpServer::Bind() {
   return port_;
 }
 
-void HttpServer::Serve() { server_->listen_after_bind(); }
+void HttpServer::Serve() {
+  if (!stop_requested_) server_->listen_after_bind();
+  serve_returned_ = true;
+}
 
 void HttpServer::Stop() {
-  if (server_) server_->stop();
+  stop_requested_ = true;
+  if (!server_) return;
+  // Serve() either sees the flag and never listens, or is about to listen: wait for one of
+  // the two, so that stop() has a running loop to stop.
+  while (!serve_returned_ && !server_->is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server_->stop();
 }
 
 std::string HttpServer::Url() const {

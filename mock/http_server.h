@@ -7,6 +7,7 @@
 // requests have finished.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -20,9 +21,6 @@ class Server;
 
 namespace chronapilot {
 
-// SPEC RES-7: bodies above 1 MiB are refused with 413 before they are read.
-constexpr size_t kMaxBodyBytes = 1 << 20;
-
 class HttpServer {
  public:
   HttpServer(Mock& mock, const Options& options);
@@ -33,6 +31,7 @@ class HttpServer {
   StatusOr<int> Bind();
   // Serves until Stop(). REQUIRES: Bind() succeeded.
   void Serve();
+  // Makes Serve() return (or not start), whether it is already listening or not yet.
   void Stop();
 
   // "http://127.0.0.1:8765" (https with --tls); valid after Bind().
@@ -45,6 +44,9 @@ class HttpServer {
   const Options options_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
+  // httplib's stop() does nothing before its listen loop runs; these close that window.
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> serve_returned_{false};
   std::string cert_path_;
 };
 

@@ -113,6 +113,12 @@ HttpResponse Mock::Handle(HttpRequest request) {
 }
 
 HttpResponse Mock::Route(HttpRequest& request) {
+  // RES-7. httplib refuses an oversized Content-Length before reading, but reads a chunked body
+  // whole whatever its size; this catches those.
+  if (request.body.size() > kMaxBodyBytes) {
+    return ErrorResponseForPath(request.path,
+                                Status::PayloadTooLarge("the request body is larger than 1 MiB"));
+  }
   Router::Match match = router_.Find(request.method, request.path);
   if (match.result == Router::Match::kNotFound) {
     return ErrorResponseForPath(
