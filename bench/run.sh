@@ -29,3 +29,23 @@ TOKENS=$(python3 "$here/grants.py" "$base" "$threads" | tr '\n' ' ') \
   grep -E "Requests/sec|Latency|50%|90%|99%|non-200|requests in"
 echo "   mock RSS after the run: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$mock_pid/status)"
 stop_mock
+
+echo "== GET /v1/events (pages of 20) and POST /v1/events, keep-alive, 8 connections, $duration"
+start_mock
+token=cat_1abc2def3ghi4jkl
+events_page() {  # $1: label, $2: query
+  printf '   %-44s ' "$1"
+  PATH_QUERY="$2" wrk -t 2 -c 8 -d "$duration" --latency -s "$here/get_events.lua" "$base" |
+    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%8.0f req/s  p50 %s  p99 %s\n", rps, p50, p99}'
+}
+middle=$(python3 "$here/fill_events.py" "$base" "$token" cal_aliceWork00001 95)
+events_page "100 events, first page" "?limit=20"
+events_page "100 events, page after the 50th" "?limit=20&starting_after=$middle"
+middle=$(python3 "$here/fill_events.py" "$base" "$token" cal_aliceWork00001 99900)
+events_page "100,000 events, first page" "?limit=20"
+events_page "100,000 events, page after the 50,000th" "?limit=20&starting_after=$middle"
+echo "   mock RSS with 100,000 events: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$mock_pid/status)"
+printf '   %-44s ' "POST /v1/events"
+wrk -t 2 -c 8 -d "$duration" --latency -s "$here/post_events.lua" "$base" |
+  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%8.0f req/s  p50 %s  p99 %s\n", rps, p50, p99}'
+stop_mock

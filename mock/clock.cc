@@ -22,6 +22,9 @@ Micros VirtualClock::NowMicros() const {
 void VirtualClock::Advance(Micros micros) {
   if (micros <= 0) return;
   offset_.fetch_add(micros);
+  // Also move the floor, so that an advance is seen in full even while the system clock is
+  // behind a value already handed out (it stepped back).
+  last_.fetch_add(micros);
   if (on_advance_) on_advance_();
 }
 

@@ -2,6 +2,8 @@
 // request journal, and the health check. Errors use the API's JSON error shape (ERR-1).
 #include <cstdlib>
 
+#include "mock/api/api.h"
+#include "mock/api/objects.h"
 #include "mock/json_body.h"
 #include "mock/mock.h"
 #include "mock/text.h"
@@ -109,9 +111,163 @@ HttpResponse ClearRequests(RequestContext& ctx) {
   return HttpResponse::Json(200, Json{{"deleted", ctx.mock.journal().Clear()}});
 }
 
+// POST /_mock/faults (CTRL-5)
+HttpResponse AddFault(RequestContext& ctx) {
+  auto body = ParseJsonObjectBody(ctx.request, /*allow_empty=*/false);
+  if (!body.ok()) return Error(body.status());
+  auto fault = Fault::FromJson(*body);
+  if (!fault.ok()) return Error(fault.status());
+  fault->id = ctx.mock.faults().Add(*fault);
+  return HttpResponse::Json(200, fault->ToJson());
+}
+
+// GET /_mock/faults (CTRL-5)
+HttpResponse ListFaults(RequestContext& ctx) {
+  Json data = Json::array();
+  for (const Fault& f : ctx.mock.faults().List()) data.push_back(f.ToJson());
+  return HttpResponse::Json(200, Json{{"object", "list"}, {"data", data}});
+}
+
+// DELETE /_mock/faults (CTRL-5)
+HttpResponse ClearFaults(RequestContext& ctx) {
+  return HttpResponse::Json(200, Json{{"deleted", ctx.mock.faults().Clear()}});
+}
+
+StatusOr<Account> AccountFromPath(RequestContext& ctx) {
+  auto account = ctx.world->store.FindAccount(ctx.params[0]);
+  if (!account) {
+    return Status::NotFound("resource_missing", "No such account: '" + ctx.params[0] + "'", "id");
+  }
+  return *account;
+}
+
+// POST /_mock/accounts/{id}/provider_connections {provider, email, calendars?} (CTRL-6): the
+// end-user links Google or Microsoft. Without `calendars`, one primary calendar comes with it.
+HttpResponse LinkProvider(RequestContext& ctx) {
+  auto account = AccountFromPath(ctx);
+  if (!account.ok()) return Error(account.status());
+  auto body = ParseJsonObjectBody(ctx.request, /*allow_empty=*/false);
+  if (!body.ok()) return Error(body.status());
+  if (Status s = RejectUnknownFields(*body, {"provider", "email", "calendars"}); !s.ok()) {
+    return Error(s);
+  }
+  const Json provider = body->value("provider", Json());
+  if (provider != "google" && provider != "microsoft") {
+    return Error(Status::InvalidRequest("parameter_invalid", "provider must be google or microsoft",
+                                        "provider"));
+  }
+  const Json email = body->value("email", Json());
+  if (!email.is_string() || email.get<std::string>().find('@') == std::string::npos ||
+      HasControlChars(email.get<std::string>())) {
+    return Error(Status::InvalidRequest("parameter_invalid", "email must be an email address",
+                                        "email"));
+  }
+  std::vector<Calendar> calendars;
+  if (body->contains("calendars")) {
+    const Json& list = (*body)["calendars"];
+    if (!list.is_array() || list.size() > 100) {
+      return Error(Status::InvalidRequest("parameter_invalid",
+                                          "calendars must be a list of at most 100", "calendars"));
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string param = "calendars[" + std::to_string(i) + "]";
+      const Json& c = list[i];
+      if (!c.is_object() || !c.value("name", Json()).is_string() ||
+          !c.value("timezone", Json("UTC")).is_string() ||
+          !c.value("primary", Json(false)).is_boolean() ||
+          !RejectUnknownFields(c, {"name", "timezone", "primary"}).ok()) {
+        return Error(Status::InvalidRequest(
+            "parameter_invalid", param + " must be {name, timezone?, primary?}", param));
+      }
+      Calendar cal;
+      cal.name = c["name"].get<std::string>();
+      cal.timezone = c.value("timezone", "UTC");
+      cal.primary = c.value("primary", false);
+      calendars.push_back(cal);
+    }
+  } else {
+    Calendar cal;
+    cal.name = email.get<std::string>();
+    cal.timezone = "UTC";
+    cal.primary = true;
+    calendars.push_back(cal);
+  }
+  auto connection = ctx.world->store.AddProviderConnection(
+      account->id, provider.get<std::string>(), email.get<std::string>(), std::move(calendars),
+      ctx.mock.clock().NowSeconds());
+  if (!connection.ok()) return Error(connection.status());
+  const Json data = ProviderConnectionJson(*connection);
+  ctx.world->events.Publish({account->platform_id, account->id, "provider_connection.created", data});
+  return HttpResponse::Json(200, data);
+}
+
+// DELETE /_mock/provider_connections/{id} (CTRL-6): the end-user unlinks it; its calendars and
+// their events go with it.
+HttpResponse UnlinkProvider(RequestContext& ctx) {
+  auto removed = ctx.world->store.RemoveProviderConnection(ctx.params[0]);
+  if (!removed.ok()) return Error(removed.status());
+  auto account = ctx.world->store.FindAccount(removed->account_id);
+  Json data = ProviderConnectionJson(*removed);
+  data["status"] = "revoked";
+  ctx.world->events.Publish(
+      {account ? account->platform_id : "", removed->account_id, "provider_connection.deleted",
+       data});
+  return HttpResponse::Json(
+      200, Json{{"id", removed->id}, {"object", "provider_connection"}, {"deleted", true}});
+}
+
+// POST /_mock/accounts/{id}/events (CTRL-6): an event changes at Google or Microsoft.
+//   {"action": "create", "event": {...as POST /v1/events}}
+//   {"action": "update", "id": "evt_…", "event": {...as PATCH /v1/events/{id}}}
+//   {"action": "delete", "id": "evt_…"}
+HttpResponse ProviderEventChange(RequestContext& ctx) {
+  auto account = AccountFromPath(ctx);
+  if (!account.ok()) return Error(account.status());
+  auto body = ParseJsonObjectBody(ctx.request, /*allow_empty=*/false);
+  if (!body.ok()) return Error(body.status());
+  if (Status s = RejectUnknownFields(*body, {"action", "id", "event"}); !s.ok()) return Error(s);
+  const Json action = body->value("action", Json());
+  const Json id = body->value("id", Json());
+  const Json event = body->value("event", Json::object());
+  if (!event.is_object()) {
+    return Error(Status::InvalidRequest("parameter_invalid", "event must be an object", "event"));
+  }
+  if (action != "create" && !id.is_string()) {
+    return Error(Status::InvalidRequest("parameter_missing", "id names the event to change", "id"));
+  }
+  Store& store = ctx.world->store;
+  const int64_t now = ctx.mock.clock().NowSeconds();
+  StatusOr<Event> changed = Status::InvalidRequest(
+      "parameter_invalid", "action must be create, update or delete", "action");
+  const char* type = "";
+  if (action == "create") {
+    auto draft = EventFromCreateBody(event);
+    changed = draft.ok() ? store.CreateEvent(account->id, *draft, now) : draft.status();
+    type = "event.created";
+  } else if (action == "update") {
+    changed = store.UpdateEvent(
+        account->id, id.get<std::string>(), [&](Event& e) { return ApplyEventPatch(event, e); },
+        now);
+    type = "event.updated";
+  } else if (action == "delete") {
+    changed = store.DeleteEvent(account->id, id.get<std::string>());
+    type = "event.deleted";
+  }
+  if (!changed.ok()) return Error(changed.status());
+  const Json data = Json::parse(EventJson(*changed));
+  ctx.world->events.Publish({account->platform_id, account->id, type, data});
+  return HttpResponse::Json(200, data);
+}
+
 }  // namespace
 
 void RegisterControlEndpoints(Router& router) {
+  router.Add("POST", "/_mock/faults", AddFault, {/*holds_world=*/false});
+  router.Add("GET", "/_mock/faults", ListFaults, {/*holds_world=*/false});
+  router.Add("DELETE", "/_mock/faults", ClearFaults, {/*holds_world=*/false});
+  router.Add("POST", "/_mock/accounts/{id}/provider_connections", LinkProvider);
+  router.Add("DELETE", "/_mock/provider_connections/{id}", UnlinkProvider);
+  router.Add("POST", "/_mock/accounts/{id}/events", ProviderEventChange);
   router.Add("GET", "/healthz", Health, {/*holds_world=*/false});
   router.Add("POST", "/_mock/reset", Reset, {/*holds_world=*/false});
   router.Add("GET", "/_mock/clock", GetClock, {/*holds_world=*/false});

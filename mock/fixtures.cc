@@ -171,6 +171,7 @@ class Parser {
     cal.name = String(n["name"], path + ".name");
     cal.timezone = String(n["timezone"], path + ".timezone");
     if (n["primary"]) cal.primary = Bool(n["primary"], path + ".primary");
+    cal.created = con.created;
     if (n["events"]) {
       ForEach(n["events"], path + ".events",
               [&](const YAML::Node& e, const std::string& p) { ParseEvent(e, p, cal, fx); });

@@ -27,6 +27,8 @@ struct HttpRequest {
   HeaderList headers;
   std::string body;
   std::string remote_addr;
+  int remote_port = 0;
+  int local_port = 0;
   bool tls = false;
   std::string request_id;  // req_…, assigned on arrival
 
@@ -40,6 +42,7 @@ struct HttpResponse {
   HeaderList headers;
   std::string content_type;
   std::string body;
+  bool drop_connection = false;  // CTRL-5: close the connection without answering
 
   void SetHeader(std::string name, std::string value);
   std::optional<std::string> Header(std::string_view name) const;

@@ -1,6 +1,12 @@
 #include "mock/http_server.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
 
 #include "mock/crypto.h"
 #include "mock/text.h"
@@ -28,6 +34,8 @@ HttpRequest FromHttplib(const httplib::Request& req, bool tls) {
   }
   out.body = req.body;
   out.remote_addr = req.remote_addr;
+  out.remote_port = req.remote_port;
+  out.local_port = req.local_port;
   out.tls = tls;
   return out;
 }
@@ -38,6 +46,37 @@ void ToHttplib(const HttpResponse& from, httplib::Response& to) {
   if (!from.content_type.empty() || !from.body.empty()) {
     to.set_content(from.body, from.content_type.empty() ? "text/plain" : from.content_type.c_str());
   }
+}
+
+int PortOf(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
+  if (addr.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
+  }
+  return -1;
+}
+
+// CTRL-5 drop_connection: httplib gives handlers no socket, so the connection is found among
+// the process's descriptors by its two ports and shut down; the client sees the connection close
+// without an answer, and httplib's own write then fails and closes the descriptor.
+void DropConnection(int remote_port, int local_port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* entry = readdir(dir)) {
+    const int fd = std::atoi(entry->d_name);
+    if (fd <= 2) continue;
+    sockaddr_storage peer{}, local{};
+    socklen_t peer_len = sizeof peer, local_len = sizeof local;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
+      continue;
+    }
+    if (PortOf(peer) == remote_port && PortOf(local) == local_port) {
+      shutdown(fd, SHUT_RDWR);
+      break;
+    }
+  }
+  closedir(dir);
 }
 
 }  // namespace
@@ -70,7 +109,9 @@ StatusOr<int> HttpServer::Bind() {
   s.set_payload_max_length(kMaxBodyBytes);
 
   auto handler = [this, tls](const httplib::Request& req, httplib::Response& res) {
-    ToHttplib(mock_.Handle(FromHttplib(req, tls)), res);
+    HttpResponse response = mock_.Handle(FromHttplib(req, tls));
+    if (response.drop_connection) DropConnection(req.remote_port, req.local_port);
+    ToHttplib(response, res);
   };
   // RFC 9112 §6.3: a request without Content-Length or Transfer-Encoding has an empty body, but
   // httplib 0.11 answers such a POST with 400 (`curl -X POST` sends one). The pre-routing hook
@@ -110,6 +151,14 @@ StatusOr<int> HttpServer::Bind() {
     res.set_content(body.body, body.content_type.c_str());
   });
 
+  // httplib's default options set SO_REUSEPORT, which lets a second mock bind the same port and
+  // silently take half the requests. SO_REUSEADDR alone still allows a quick restart.
+  int listen_fd = -1;
+  s.set_socket_options([&listen_fd](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
   if (options_.port == 0) {
     port_ = s.bind_to_any_port(options_.host);
   } else {
@@ -119,6 +168,9 @@ StatusOr<int> HttpServer::Bind() {
     return Status::Internal("cannot listen on " + options_.host + ":" +
                             std::to_string(options_.port) + " (in use, or not a local address)");
   }
+  // The library listens with a backlog of 5: a burst of connections (a load test, a parallel
+  // test suite) would see SYN retries of a second. Listening again only raises the backlog.
+  if (listen_fd >= 0) listen(listen_fd, SOMAXCONN);
   const bool v6 = options_.host.find(':') != std::string::npos;
   mock_.SetListeningAddress((v6 ? "[" + options_.host + "]" : options_.host) + ":" +
                             std::to_string(port_));

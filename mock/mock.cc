@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <thread>
 #include <mutex>
 
 #include "mock/crypto.h"
@@ -32,7 +33,8 @@ World::World(Fixtures fx, const Clock& clock, EventSink& events)
     : fixtures(std::move(fx)),
       directory(fixtures),
       store(fixtures),
-      auth(fixtures, directory, store, clock, events) {}
+      auth(fixtures, directory, store, clock, events),
+      events(events) {}
 
 StatusOr<std::unique_ptr<Mock>> Mock::Create(const Options& options, std::FILE* log) {
   const int64_t now = VirtualClock::SystemMicros() / 1000000;
@@ -50,6 +52,7 @@ Mock::Mock(const Options& options, Fixtures fixtures, std::FILE* log)
       startup_fixtures_(std::move(fixtures)) {
   world_ = std::make_unique<World>(startup_fixtures_, clock_, events_);
   RegisterOAuthEndpoints(router_);
+  RegisterApiEndpoints(router_);
   RegisterControlEndpoints(router_);
 }
 
@@ -65,6 +68,7 @@ Status Mock::Reset(const std::string& fixtures_path) {
     std::unique_lock lock(world_mu_);
     world_.swap(world);
   }
+  faults_.Clear();
   return Status();  // the old world is destroyed here, outside the lock
 }
 
@@ -85,7 +89,8 @@ HttpResponse Mock::Handle(HttpRequest request) {
   request.request_id = NewId("req_");
   HttpResponse response;
   try {
-    response = Route(request);
+    auto injected = IsJournaled(request.path) ? InjectFault(request) : std::nullopt;
+    response = injected ? std::move(*injected) : Route(request);
   } catch (const std::exception& e) {
     // A bug, not a client error; the client still gets the documented error body.
     logger_.Warn("internal error on " + request.method + " " + request.path + ": " + e.what());
@@ -110,6 +115,40 @@ HttpResponse Mock::Handle(HttpRequest request) {
   }
   logger_.LogRequest(request.method, request.path, response.status, ms, request.request_id);
   return response;
+}
+
+std::optional<HttpResponse> Mock::InjectFault(const HttpRequest& request) {
+  auto fault = faults_.Take(request.method, request.path);
+  if (!fault) return std::nullopt;
+  // Real time, not virtual: the point is a slow answer the client has to wait for.
+  if (fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+  if (fault->drop_connection) {
+    HttpResponse dropped;
+    dropped.drop_connection = true;
+    return dropped;
+  }
+  if (!fault->status) return std::nullopt;  // only a delay: serve the request normally
+  HttpResponse res;
+  res.status = *fault->status;
+  res.content_type = "application/json; charset=utf-8";
+  for (const auto& [name, value] : fault->headers) {
+    if (EqualsIgnoreCase(name, "Content-Type")) {
+      res.content_type = value;
+    } else {
+      res.SetHeader(name, value);
+    }
+  }
+  res.body = fault->body;
+  if (res.body.empty() && res.status >= 400) {
+    // The documented error body for the status, so SDKs parse an injected error like a real one.
+    const ErrorKind kind = res.status == 429   ? ErrorKind::kRateLimited
+                           : res.status >= 500 ? ErrorKind::kUnavailable
+                                               : ErrorKind::kInvalidRequest;
+    res.body = ErrorResponseForPath(request.path,
+                                    Status::Injected(kind, "injected fault (POST /_mock/faults)"))
+                   .body;
+  }
+  return res;
 }
 
 HttpResponse Mock::Route(HttpRequest& request) {

@@ -18,8 +18,10 @@
 
 #include "mock/clock.h"
 #include "mock/events.h"
+#include "mock/faults.h"
 #include "mock/fixtures.h"
 #include "mock/http.h"
+#include "mock/idempotency.h"
 #include "mock/journal.h"
 #include "mock/log.h"
 #include "mock/oauth.h"
@@ -37,6 +39,8 @@ struct World {
   const Directory directory;
   Store store;
   AuthServer auth;
+  IdempotencyStore idempotency;
+  EventSink& events;  // where state changes are announced (HOOK-8); owned by the Mock
 };
 
 class Mock;
@@ -78,16 +82,20 @@ class Mock {
   const Options& options() const { return options_; }
   VirtualClock& clock() { return clock_; }
   Journal& journal() { return journal_; }
+  FaultInjector& faults() { return faults_; }
   Logger& logger() { return logger_; }
 
  private:
   Mock(const Options& options, Fixtures fixtures, std::FILE* log);
   HttpResponse Route(HttpRequest& request);
+  // CTRL-5: the injected answer for this request, if a fault matches (after its delay).
+  std::optional<HttpResponse> InjectFault(const HttpRequest& request);
 
   const Options options_;
   VirtualClock clock_;
   DiscardEvents events_;  // replaced by webhook delivery (issue 4)
   Journal journal_;
+  FaultInjector faults_;
   Logger logger_;
   Router router_;
   std::string listening_address_;  // set before serving
@@ -99,6 +107,7 @@ class Mock {
 
 // Endpoint groups, one file each.
 void RegisterOAuthEndpoints(Router& router);    // oauth_endpoints.cc
+void RegisterApiEndpoints(Router& router);      // api_endpoints.cc
 void RegisterControlEndpoints(Router& router);  // control_endpoints.cc
 
 }  // namespace chronapilot

@@ -57,6 +57,7 @@ struct Calendar {
   std::string name;
   std::string timezone;
   bool primary = false;
+  int64_t created = 0;  // list order only; not part of the API object
 };
 
 struct Attendee {

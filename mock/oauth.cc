@@ -207,6 +207,7 @@ StatusOr<AuthorizeOutcome> AuthServer::Authorize(const Form& query, const std::s
   }
   out.consent_id = NewSecret("consent_");
   std::lock_guard lock(mu_);
+  MaybeSweepLocked();
   consents_[Sha256(out.consent_id)] =
       Consent{req, clock_.NowMicros() + kConsentLifetimeSeconds * kSecond};
   return out;
@@ -286,6 +287,7 @@ std::string AuthServer::Approve(const AuthorizationRequest& request, const std::
     record.account_id = found.account.id;
     record.scopes = granted;
     record.expires_at = clock_.NowMicros() + kCodeLifetimeSeconds * kSecond;
+    MaybeSweepLocked();
     codes_[Sha256(code)] = std::move(record);
     if (authorized_.emplace(found.account.id, std::set<std::string>{}).second) {
       events.push_back({request.platform_id, found.account.id, "account.authorized",
@@ -545,6 +547,25 @@ StatusOr<AccessTokenInfo> AuthServer::CheckAccessToken(std::string_view token) c
     return Status::Unauthenticated("invalid_token", "the access token expired");
   }
   return AccessTokenInfo{grant.account_id, grant.platform_id, grant.client_id, rec.scopes};
+}
+
+void AuthServer::MaybeSweepLocked() {
+  if (++inserts_since_sweep_ < 256) return;
+  inserts_since_sweep_ = 0;
+  const Micros now = clock_.NowMicros();
+  for (auto it = consents_.begin(); it != consents_.end();) {
+    it = now > it->second.expires_at ? consents_.erase(it) : std::next(it);
+  }
+  const Micros hour = 3600 * kSecond;
+  for (auto it = codes_.begin(); it != codes_.end();) {
+    const bool stale = !it->second.redeemed && now > it->second.expires_at + hour;
+    it = stale ? codes_.erase(it) : std::next(it);
+  }
+}
+
+bool AuthServer::IsAuthorized(const std::string& account_id) const {
+  std::lock_guard lock(mu_);
+  return authorized_.count(account_id) > 0;
 }
 
 void AuthServer::PublishAll(const std::vector<DomainEvent>& events) {

@@ -113,6 +113,10 @@ class AuthServer {
   // kUnauthenticated with code "invalid_token".
   StatusOr<AccessTokenInfo> CheckAccessToken(std::string_view token) const;
 
+  // Whether the account is connected to its platform: from its first consent until its last
+  // grant is revoked (AUTH-2 impersonation needs it).
+  bool IsAuthorized(const std::string& account_id) const;
+
  private:
   struct Grant {  // one authorization: the family of tokens it issued (RFC 9700 §4.14)
     std::string client_id;
@@ -156,6 +160,9 @@ class AuthServer {
   // REQUIRES: mu_ held.
   TokenSet IssueTokensLocked(const std::string& grant_id, ScopeSet access_scopes);
   void RevokeGrantLocked(const std::string& grant_id, std::vector<DomainEvent>& events);
+  // Every 256 new consents or codes: drops expired consents and codes that expired unused an
+  // hour ago, so that abandoned flows do not grow memory. Redeemed codes stay (TOKEN-4).
+  void MaybeSweepLocked();
   void PublishAll(const std::vector<DomainEvent>& events);
 
   const Directory& directory_;
@@ -172,6 +179,7 @@ class AuthServer {
   // Accounts that currently count as authorized, and their live grants: account.authorized
   // fires when an account enters this map, account.deauthorized when its last grant goes.
   std::unordered_map<std::string, std::set<std::string>> authorized_;
+  size_t inserts_since_sweep_ = 0;
 };
 
 // Syntax checks shared with tests.

@@ -56,6 +56,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     match.result = Match::kMethodNotAllowed;
     if (match.allow.find(route.method) == std::string::npos) {
       match.allow += (match.allow.empty() ? "" : ", ") + route.method;
+      if (route.method == "GET") match.allow += ", HEAD";  // served by the GET endpoint
     }
   }
   return match;

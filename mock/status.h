@@ -60,6 +60,11 @@ class Status {
   static Status UnsupportedMediaType(std::string message) {
     return Status(ErrorKind::kUnsupportedMediaType, "unsupported_media_type", std::move(message));
   }
+  // An error of any kind with a generic code, for answers the control API injects (CTRL-5).
+  static Status Injected(ErrorKind kind, std::string message) {
+    return Status(kind, kind == ErrorKind::kRateLimited ? "rate_limited" : "injected_fault",
+                  std::move(message));
+  }
   static Status Internal(std::string message) {
     return Status(ErrorKind::kInternal, "internal_error", std::move(message));
   }

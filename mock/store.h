@@ -6,7 +6,9 @@
 // /_mock/reset builds a new World instead of mutating this one.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -17,6 +19,8 @@
 
 #include "mock/fixtures.h"
 #include "mock/model.h"
+#include "mock/ordered_index.h"
+#include "mock/status.h"
 
 namespace chronapilot {
 
@@ -39,13 +43,41 @@ class Directory {
   std::unordered_map<std::string, std::string> platform_by_key_hash_;
 };
 
-// End-users and Connect accounts; the resource issue extends it with calendars and events.
+// Paging of SPEC RES-5.
+struct ListParams {
+  size_t limit = 20;           // 1-100
+  std::string starting_after;  // an id of the same list, or ""
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> data;
+  bool has_more = false;
+};
+
+// The filters of GET /v1/events (RES-4). An event matches a time window when it overlaps it.
+struct EventFilter {
+  std::string calendar_id;         // "" = every calendar
+  std::optional<int64_t> time_min;  // events ending after this
+  std::optional<int64_t> time_max;  // events starting before this
+};
+
+// RES-1: an account with the count the API shows.
+struct AccountSummary {
+  Account account;
+  size_t provider_connections = 0;
+};
+
+// End-users, Connect accounts and everything an account owns: provider connections, calendars,
+// events. Every lookup of an account's object goes through that account, so one account's
+// objects cannot be reached through another's id (AUTH-5): they are simply not found.
 //
-// Thread safety: every member is guarded by mu_ (a reader-writer lock); each public method takes
-// it for its own duration and returns copies, so callers never hold references into the store.
+// Thread safety: all state is guarded by mu_ (a reader-writer lock); each public method takes it
+// for its own duration and returns copies, so callers never hold references into the store.
 class Store {
  public:
   explicit Store(const Fixtures& fixtures);
+  ~Store();
 
   struct AccountLookup {
     Account account;
@@ -57,13 +89,56 @@ class Store {
   std::optional<Account> FindAccount(std::string_view id) const;
   size_t AccountCount() const;
 
+  // RES-1: the platform's accounts; an account of another platform is not found.
+  StatusOr<Page<AccountSummary>> ListAccounts(const std::string& platform_id,
+                                              const ListParams& params) const;
+  StatusOr<AccountSummary> GetAccount(const std::string& platform_id, std::string_view id) const;
+
+  // RES-2
+  StatusOr<Page<ProviderConnection>> ListProviderConnections(const std::string& account_id,
+                                                             const ListParams& params) const;
+  StatusOr<ProviderConnection> GetProviderConnection(const std::string& account_id,
+                                                     std::string_view id) const;
+  // CTRL-6: the user links Google or Microsoft; `calendars` arrive with it (ids are assigned).
+  StatusOr<ProviderConnection> AddProviderConnection(const std::string& account_id,
+                                                     const std::string& provider,
+                                                     const std::string& email,
+                                                     std::vector<Calendar> calendars, int64_t now);
+  // CTRL-6: the user unlinks it; its calendars and their events go with it.
+  StatusOr<ProviderConnection> RemoveProviderConnection(std::string_view id);
+
+  // RES-3
+  StatusOr<Page<Calendar>> ListCalendars(const std::string& account_id,
+                                         const ListParams& params) const;
+  StatusOr<Calendar> GetCalendar(const std::string& account_id, std::string_view id) const;
+
+  // RES-4. `draft` has passed the API's field validation; the store checks what depends on
+  // state (the calendar must be one of the account's) and assigns id, created and updated.
+  StatusOr<Page<Event>> ListEvents(const std::string& account_id, const EventFilter& filter,
+                                   const ListParams& params) const;
+  StatusOr<Event> GetEvent(const std::string& account_id, std::string_view id) const;
+  StatusOr<Event> CreateEvent(const std::string& account_id, Event draft, int64_t now);
+  // Applies `patch` to a copy of the event; the event changes only if it returns OK and the
+  // result passes the same state checks as a create.
+  StatusOr<Event> UpdateEvent(const std::string& account_id, std::string_view id,
+                              const std::function<Status(Event&)>& patch, int64_t now);
+  StatusOr<Event> DeleteEvent(const std::string& account_id, std::string_view id);
+  size_t EventCount(const std::string& account_id) const;
+
  private:
+  struct AccountData;
+
+  // REQUIRES: mu_ held (shared or exclusive).
+  const AccountData* FindData(std::string_view account_id) const;
+  AccountData* FindDataMutable(std::string_view account_id);
+  AccountData& AddAccountLocked(Account account);
+
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Account> accounts_;                      // GUARDED_BY(mu_)
-  std::map<std::pair<std::string, std::string>, std::string> account_of_;  // GUARDED_BY(mu_)
-  std::vector<ProviderConnection> provider_connections_;                   // GUARDED_BY(mu_)
-  std::vector<Calendar> calendars_;                                        // GUARDED_BY(mu_)
-  std::vector<Event> events_;                                              // GUARDED_BY(mu_)
+  // GUARDED_BY(mu_), all of them:
+  std::unordered_map<std::string, std::unique_ptr<AccountData>> accounts_;
+  std::map<std::pair<std::string, std::string>, std::string> account_of_;  // (platform, email)
+  std::unordered_map<std::string, std::string> connection_owner_;          // con_ → cpa_
+  std::unordered_map<std::string, OrderedIndex<Account>> platform_accounts_;
 };
 
 }  // namespace chronapilot

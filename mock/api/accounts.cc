@@ -1,0 +1,25 @@
+// RES-1: the platform's connected accounts (platform key without Chronapilot-Account only; the
+// endpoint layer enforces that).
+#include "mock/api/api.h"
+#include "mock/api/objects.h"
+#include "mock/mock.h"
+
+namespace chronapilot {
+
+StatusOr<std::string> ListAccounts(const ApiCall& call) {
+  auto params = ParseListParams(call.query);
+  if (!params.ok()) return params.status();
+  auto page = call.world.store.ListAccounts(call.caller.platform_id, *params);
+  if (!page.ok()) return page.status();
+  return ListJson(*page, [](std::string& out, const AccountSummary& a) {
+    out += AccountJson(a).dump();
+  });
+}
+
+StatusOr<std::string> GetAccount(const ApiCall& call) {
+  auto account = call.world.store.GetAccount(call.caller.platform_id, call.params[0]);
+  if (!account.ok()) return account.status();
+  return AccountJson(*account).dump();
+}
+
+}  // namespace chronapilot
