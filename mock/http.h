@@ -26,6 +26,8 @@ struct HttpRequest {
   std::string query;  // the raw query string after '?', undecoded
   HeaderList headers;
   std::string body;
+  bool body_too_large = false;   // over kMaxBodyBytes; `body` holds what was read
+  bool body_incomplete = false;  // the connection ended before the body did
   std::string remote_addr;
   int remote_port = 0;
   int local_port = 0;

@@ -152,11 +152,14 @@ std::optional<HttpResponse> Mock::InjectFault(const HttpRequest& request) {
 }
 
 HttpResponse Mock::Route(HttpRequest& request) {
-  // RES-7. httplib refuses an oversized Content-Length before reading, but reads a chunked body
-  // whole whatever its size; this catches those.
-  if (request.body.size() > kMaxBodyBytes) {
+  // RES-7: the edge stops reading at the limit and says so.
+  if (request.body_too_large || request.body.size() > kMaxBodyBytes) {
     return ErrorResponseForPath(request.path,
                                 Status::PayloadTooLarge("the request body is larger than 1 MiB"));
+  }
+  if (request.body_incomplete) {
+    return ErrorResponseForPath(
+        request.path, Status::InvalidRequest("invalid_request", "the request body ended early"));
   }
   Router::Match match = router_.Find(request.method, request.path);
   if (match.result == Router::Match::kNotFound) {

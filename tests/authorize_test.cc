@@ -1382,7 +1382,7 @@ TEST_F(AuthorizeMethods, OtherMethodsAreNotAllowed) {
   for (const auto& res : results) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 405);
-    EXPECT_EQ(res->get_header_value("Allow"), "GET");
+    EXPECT_EQ(res->get_header_value("Allow"), "GET, HEAD");
     EXPECT_FALSE(res->has_header("Location"));
     EXPECT_EQ(ParseJson(res->body).value("error", ""), "method_not_allowed") << res->body;
   }

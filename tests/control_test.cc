@@ -807,11 +807,11 @@ TEST(Conventions, WrongMethodsAnswer405WithAllow) {
   struct Case {
     std::string method, path, allow;
   };
-  for (const Case& c : std::vector<Case>{{"DELETE", "/_mock/clock", "GET"},
-                                         {"POST", "/healthz", "GET"},
+  for (const Case& c : std::vector<Case>{{"DELETE", "/_mock/clock", "GET, HEAD"},
+                                         {"POST", "/healthz", "GET, HEAD"},
                                          {"GET", "/_mock/reset", "POST"},
                                          {"GET", "/_mock/clock/advance", "POST"},
-                                         {"PUT", "/_mock/requests", "GET, DELETE"}}) {
+                                         {"PUT", "/_mock/requests", "GET, HEAD, DELETE"}}) {
     SCOPED_TRACE(c.method + " " + c.path);
     httplib::Request req;
     req.method = c.method;

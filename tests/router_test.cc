@@ -112,13 +112,13 @@ TEST_F(RouterTest, KnownPathWithOtherMethodIsMethodNotAllowed) {
   Router::Match match = router_.Find("PUT", "/v1/events");
   EXPECT_EQ(match.result, Router::Match::kMethodNotAllowed);
   EXPECT_EQ(match.handler, nullptr);
-  EXPECT_EQ(match.allow, "GET, POST");
+  EXPECT_EQ(match.allow, "GET, HEAD, POST");  // HEAD is served by the GET endpoint
 }
 
 TEST_F(RouterTest, AllowListsEveryMethodOfAPlaceholderRoute) {
   Router::Match match = router_.Find("PATCH", "/v1/events/evt_1");
   EXPECT_EQ(match.result, Router::Match::kMethodNotAllowed);
-  EXPECT_EQ(match.allow, "GET, POST, DELETE");
+  EXPECT_EQ(match.allow, "GET, HEAD, POST, DELETE");
 }
 
 TEST_F(RouterTest, AllowForASingleMethod) {
@@ -162,7 +162,7 @@ TEST(Router, AllowNamesEachMethodOnce) {
   router.Add("GET", "/v1/things/search", GetEvent);
   Router::Match match = router.Find("POST", "/v1/things/search");
   EXPECT_EQ(match.result, Router::Match::kMethodNotAllowed);
-  EXPECT_EQ(match.allow, "GET");
+  EXPECT_EQ(match.allow, "GET, HEAD");
 }
 
 TEST(Router, FirstAddedRouteWinsWhenTwoMatch) {
