@@ -169,4 +169,35 @@ TokenResult ConfidentialClientTokens(httplib::Client& client, const std::string&
       BasicAuth(kConfidentialClient, kConfidentialSecret));
 }
 
+httplib::Headers Bearer(const std::string& credential, const std::string& account) {
+  httplib::Headers headers = {{"Authorization", "Bearer " + credential}};
+  if (!account.empty()) headers.emplace("Chronapilot-Account", account);
+  return headers;
+}
+
+std::string ApiResult::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
+}
+
+ApiResult Api(httplib::Client& client, const std::string& method, const std::string& path,
+              const httplib::Headers& headers, const std::string& json_body) {
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  req.headers = headers;
+  if (!json_body.empty()) {
+    req.body = json_body;
+    req.set_header("Content-Type", "application/json");
+  }
+  auto res = client.send(req);
+  ApiResult out;
+  if (!res) return out;
+  out.status = res->status;
+  out.headers = res->headers;
+  out.body = Json::parse(res->body, nullptr, false);
+  if (out.body.is_discarded()) out.body = Json();
+  return out;
+}
+
 }  // namespace chronapilot::testing

@@ -32,6 +32,12 @@ inline constexpr char kAliceAccount[] = "cpa_9yza0bcd1efg";
 inline constexpr char kAllScopes[] = "events:read events:write calendars:read webhooks:manage";
 inline constexpr char kFixtureAccessToken[] = "cat_1abc2def3ghi4jkl";
 inline constexpr char kFixtureRefreshToken[] = "crt_5mno6pqr7stu8vwx";
+inline constexpr char kAcmeLiveKey[] = "sk_live_acme00000000000000000000";
+inline constexpr char kAcmeTestKey[] = "sk_test_acme00000000000000000000";
+inline constexpr char kGlobexKey[] = "sk_live_globex0000000000000000000";
+inline constexpr char kCarolAccount[] = "cpa_carolGlobex0001";
+inline constexpr char kAliceWorkCalendar[] = "cal_aliceWork00001";
+inline constexpr char kAlicePersonalCalendar[] = "cal_alicePersonal1";
 // RFC 7636 Appendix B.
 inline constexpr char kRfcVerifier[] = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 inline constexpr char kRfcChallenge[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -103,5 +109,18 @@ TokenResult ConfidentialClientTokens(httplib::Client& client,
                                      const std::string& login = "alice@example.com");
 TokenResult PostToken(httplib::Client& client, const Form::Pairs& form,
                       const httplib::Headers& headers = {});
+
+// `Authorization: Bearer <credential>`, plus `Chronapilot-Account` when `account` is given.
+httplib::Headers Bearer(const std::string& credential, const std::string& account = "");
+
+struct ApiResult {
+  int status = 0;  // 0: no answer (connection failed or dropped)
+  Json body;       // null when the body is not JSON
+  httplib::Headers headers;
+  std::string Header(const std::string& name) const;
+};
+// One /v1 (or any JSON) request. A non-empty `json_body` is sent as application/json.
+ApiResult Api(httplib::Client& client, const std::string& method, const std::string& path,
+              const httplib::Headers& headers, const std::string& json_body = "");
 
 }  // namespace chronapilot::testing
