@@ -99,6 +99,8 @@ HttpResponse Mock::Handle(HttpRequest request) {
   response.SetHeader("Request-Id", request.request_id);  // CONV-4
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  // CTRL-5 drop_connection: no status line goes out, so the journal and the log say 0.
+  const int answered_status = response.drop_connection ? 0 : response.status;
   if (IsJournaled(request.path)) {
     JournalEntry entry;
     entry.time = clock_.NowSeconds();
@@ -108,12 +110,12 @@ HttpResponse Mock::Handle(HttpRequest request) {
     entry.query = request.query;
     entry.headers = request.headers;
     entry.body = request.body;
-    entry.status = response.status;
+    entry.status = answered_status;
     entry.response_body = response.body;
     entry.duration_ms = ms;
     journal_.Record(std::move(entry));
   }
-  logger_.LogRequest(request.method, request.path, response.status, ms, request.request_id);
+  logger_.LogRequest(request.method, request.path, answered_status, ms, request.request_id);
   return response;
 }
 
@@ -141,8 +143,12 @@ std::optional<HttpResponse> Mock::InjectFault(const HttpRequest& request) {
   res.body = fault->body;
   if (res.body.empty() && res.status >= 400) {
     // The documented error body for the status, so SDKs parse an injected error like a real one.
+    // ERR-1's type for the status: 401, 403 and 409 have their own types too.
     const ErrorKind kind = res.status == 429   ? ErrorKind::kRateLimited
                            : res.status >= 500 ? ErrorKind::kUnavailable
+                           : res.status == 401 ? ErrorKind::kUnauthenticated
+                           : res.status == 403 ? ErrorKind::kPermissionDenied
+                           : res.status == 409 ? ErrorKind::kConflict
                                                : ErrorKind::kInvalidRequest;
     res.body = ErrorResponseForPath(request.path,
                                     Status::Injected(kind, "injected fault (POST /_mock/faults)"))

@@ -28,6 +28,9 @@ class OrderedIndex {
 
   // False (and no change) when the id is taken.
   bool Insert(T value) {
+    // The map's key is (created, id): the same id with another `created` is a new key there, so
+    // the id must be checked here or it would be listed twice.
+    if (by_id_.count(std::string_view(value.id)) > 0) return false;
     Key key{value.created, value.id};
     auto [it, inserted] = ordered_.emplace(std::move(key), std::move(value));
     if (!inserted) return false;

@@ -35,7 +35,11 @@ Status ReadString(const Json& value, const std::string& param, size_t max, bool 
     return Invalid(param, param + " must be a string" + (nullable ? " or null" : ""));
   }
   const std::string& s = value.get_ref<const std::string&>();
-  if (s.size() > max) {
+  // SPEC RES-4 limits characters, not bytes: count code points (the JSON parser has already
+  // refused invalid UTF-8, so every non-continuation byte starts one).
+  size_t chars = 0;
+  for (char c : s) chars += (uint8_t(c) & 0xC0) != 0x80;
+  if (chars > max) {
     return Invalid(param, param + " must be at most " + std::to_string(max) + " characters");
   }
   for (char c : s) {
