@@ -198,7 +198,7 @@ HttpResponse LinkProvider(RequestContext& ctx) {
   if (!connection.ok()) return Error(connection.status());
   const Json data = ProviderConnectionJson(*connection);
   ctx.world->events.Publish(
-      {account->platform_id, account->id, "provider_connection.created", data});
+      {account->platform_id, account->id, "provider_connection.created", data.dump()});
   return HttpResponse::Json(200, data);
 }
 
@@ -211,7 +211,7 @@ HttpResponse UnlinkProvider(RequestContext& ctx) {
   Json data = ProviderConnectionJson(*removed);
   data["status"] = "revoked";
   ctx.world->events.Publish({account ? account->platform_id : "", removed->account_id,
-                             "provider_connection.deleted", data});
+                             "provider_connection.deleted", data.dump()});
   return HttpResponse::Json(
       200, Json{{"id", removed->id}, {"object", "provider_connection"}, {"deleted", true}});
 }
@@ -254,9 +254,10 @@ HttpResponse ProviderEventChange(RequestContext& ctx) {
     type = "event.deleted";
   }
   if (!changed.ok()) return Error(changed.status());
-  const Json data = Json::parse(EventJson(*changed));
-  ctx.world->events.Publish({account->platform_id, account->id, type, data});
-  return HttpResponse::Json(200, data);
+  ctx.world->events.Publish({account->platform_id, account->id, type, EventJson(*changed)});
+  // Answered like the API answers the same change (a deletion with {id, object, deleted}).
+  return HttpResponse::Json(200, Json::parse(action == "delete" ? DeletedJson(changed->id, "event")
+                                                                : EventJson(*changed)));
 }
 
 // GET /_mock/deliveries?endpoint=&account=&type=&state= (CTRL-4): every webhook message with its

@@ -60,7 +60,7 @@ Mock::Mock(const Options& options, Fixtures fixtures, std::FILE* log, WebhookSen
   delivery_ =
       std::make_unique<WebhookDelivery>(clock_, sender_, [this] { return CurrentWebhooks(); });
   // HOOK-5: advancing the clock makes retries due.
-  clock_.SetOnAdvance([this] { delivery_->Wake(); });
+  clock_.SetOnAdvance([this] { delivery_->WakeAll(); });
 }
 
 Mock::~Mock() { delivery_.reset(); }
@@ -96,7 +96,7 @@ Status Mock::Reset(const std::string& fixtures_path) {
     world_.swap(world);
   }
   faults_.Clear();
-  delivery_->Wake();
+  delivery_->WakeAll();
   return Status();  // the old world is destroyed here, outside the lock
 }
 

@@ -569,7 +569,7 @@ void AuthServer::PublishAll(std::vector<DomainEvent>& events) {
     // account.* carry the account as GET /v1/accounts/{id} shows it; the store is read here,
     // with mu_ released (lock order).
     auto account = store_.GetAccount(e.platform_id, e.account_id);
-    if (account.ok()) e.data = AccountJson(*account);
+    if (account.ok()) e.data = AccountJson(*account).dump();
     events_.Publish(e);
   }
 }

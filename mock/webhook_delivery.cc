@@ -24,6 +24,14 @@ void WebhookDelivery::Wake() {
     std::lock_guard lock(mu_);
     ++generation_;
   }
+  cv_.notify_one();  // not all: a burst of events must not wake every thread for each one
+}
+
+void WebhookDelivery::WakeAll() {
+  {
+    std::lock_guard lock(mu_);
+    ++generation_;
+  }
   cv_.notify_all();
 }
 
@@ -35,6 +43,9 @@ void WebhookDelivery::Run() {
     std::shared_ptr<Webhooks> webhooks = current_();
     std::optional<DueAttempt> attempt = webhooks ? webhooks->TakeDue() : std::nullopt;
     if (attempt) {
+      // More due already? Another thread takes it while this one sends.
+      const std::optional<Micros> next = webhooks->NextDue();
+      if (next && *next <= clock_.NowMicros()) Wake();
       Deliver(*webhooks, std::move(*attempt));
       lock.lock();
       continue;

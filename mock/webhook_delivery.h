@@ -28,7 +28,10 @@ class WebhookDelivery {
                   std::function<std::shared_ptr<Webhooks>()> current, size_t threads = 8);
   ~WebhookDelivery();  // stops and joins the threads (an attempt in flight finishes first)
 
+  // Something became due: one thread looks (and wakes another if there is more).
   void Wake();
+  // Every thread looks again: the clock moved or the world was replaced.
+  void WakeAll();
 
  private:
   void Run();

@@ -128,18 +128,20 @@ void Webhooks::Publish(const DomainEvent& event) {
       message.account_id = event.account_id;
       message.type = event.type;
       message.created = now / kSecond;
-      // HOOK-3
-      message.body = Json{
-          {"id", message.id},
-          {"account", event.account_id},
-          {"type", event.type},
-          {"created", message.created},
-          {"data",
-           event.data}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      // HOOK-3, assembled as a string: `data` is already the object's JSON.
+      message.body = "{\"id\":\"" + message.id + "\",\"account\":\"" + event.account_id +
+                     "\",\"type\":\"" + event.type +
+                     "\",\"created\":" + std::to_string(message.created) +
+                     ",\"data\":" + (event.data.empty() ? "null" : event.data) + "}";
       auto [it, inserted] = messages_.emplace(message.id, std::move(message));
       message_order_.push_back(it->first);
-      ScheduleLocked(it->second, now);
-      enqueued = true;
+      Health& health = health_[endpoint.id];
+      if (health.down) {
+        ParkLocked(it->second, health);  // no attempt while the receiver does not answer
+      } else {
+        ScheduleLocked(it->second, now);
+        enqueued = true;
+      }
     });
   }
   if (enqueued) wake_();
@@ -260,11 +262,8 @@ StatusOr<WebhookEndpoint> Webhooks::DeleteEndpoint(const std::string& platform_i
   auto found = FindOwnedLocked(platform_id, account_id, id);
   if (!found.ok()) return found.status();
   WebhookEndpoint removed = **found;
-  for (auto& [message_id, message] : messages_) {
-    if (message.endpoint_id == removed.id && message.state == WebhookMessage::State::kPending) {
-      EndLocked(message, WebhookMessage::State::kCancelled, "the endpoint was deleted");
-    }
-  }
+  EndPendingLocked(removed.id, WebhookMessage::State::kCancelled, "the endpoint was deleted");
+  health_.erase(removed.id);
   endpoints_.Erase(id);
   return removed;
 }
@@ -286,17 +285,44 @@ StatusOr<WebhookEndpoint> Webhooks::RotateSecret(const std::string& platform_id,
 
 void Webhooks::ScheduleLocked(WebhookMessage& message, Micros at) {
   message.state = WebhookMessage::State::kPending;
+  message.parked = false;
   message.next_attempt_at = at;
   due_.emplace(at, message.id);
 }
 
+void Webhooks::ParkLocked(WebhookMessage& message, Health& health) {
+  message.state = WebhookMessage::State::kPending;
+  message.parked = true;
+  health.parked.push_back(message.id);
+}
+
+void Webhooks::UnparkAllLocked(Health& health, Micros at) {
+  for (const std::string& id : health.parked) {
+    WebhookMessage& message = messages_.at(id);
+    if (message.state == WebhookMessage::State::kPending && message.parked) {
+      ScheduleLocked(message, at);
+    }
+  }
+  health.parked.clear();
+}
+
 void Webhooks::EndLocked(WebhookMessage& message, WebhookMessage::State state,
                          std::string outcome) {
-  if (message.state == WebhookMessage::State::kPending) {
+  if (message.state == WebhookMessage::State::kPending && !message.parked) {
     due_.erase({message.next_attempt_at, message.id});
   }
+  message.parked = false;
   message.state = state;
   message.outcome = std::move(outcome);
+}
+
+void Webhooks::EndPendingLocked(const std::string& endpoint_id, WebhookMessage::State state,
+                                const std::string& outcome) {
+  for (auto& [id, message] : messages_) {
+    if (message.endpoint_id == endpoint_id && message.state == WebhookMessage::State::kPending) {
+      EndLocked(message, state, outcome);
+    }
+  }
 }
 
 std::optional<DueAttempt> Webhooks::TakeDue() {
@@ -310,6 +336,15 @@ std::optional<DueAttempt> Webhooks::TakeDue() {
     if (!endpoint) {
       EndLocked(message, WebhookMessage::State::kCancelled, "the endpoint was deleted");
       continue;
+    }
+    Health& health = health_[endpoint->id];
+    if (health.down) {
+      // One probe at a time to a receiver that does not answer; the rest wait for its outcome.
+      if (health.probing) {
+        ParkLocked(message, health);
+        continue;
+      }
+      health.probing = true;
     }
     message.state = WebhookMessage::State::kSending;
     DueAttempt attempt;
@@ -346,6 +381,17 @@ void Webhooks::RecordAttempt(const std::string& message_id, const DeliveryAttemp
     WebhookEndpoint* endpoint = endpoints_.FindMutable(message.endpoint_id);
     const bool redeliver = message.redeliver_requested;
     message.redeliver_requested = false;
+    const Micros now = clock_.NowMicros();
+    if (endpoint) {
+      Health& health = health_[endpoint->id];
+      health.probing = false;
+      health.down = result.status == 0;
+      // It answers again: whatever waited for it goes now.
+      if (!health.down && !health.parked.empty()) {
+        UnparkAllLocked(health, now);
+        rescheduled = true;
+      }
+    }
     if (result.status >= 200 && result.status < 300) {
       message.state = WebhookMessage::State::kSucceeded;
       message.outcome.clear();
@@ -357,14 +403,10 @@ void Webhooks::RecordAttempt(const std::string& message_id, const DeliveryAttemp
       endpoint->enabled = false;
       message.state = WebhookMessage::State::kFailed;
       message.outcome = "the endpoint answered 410 Gone and was disabled";
-      for (auto& [other_id, other] : messages_) {
-        if (other.endpoint_id == endpoint->id && other.state == WebhookMessage::State::kPending &&
-            other_id != message_id) {
-          EndLocked(other, WebhookMessage::State::kCancelled, "the endpoint was disabled (410)");
-        }
-      }
+      EndPendingLocked(endpoint->id, WebhookMessage::State::kCancelled,
+                       "the endpoint was disabled (410)");
     } else if (redeliver) {
-      ScheduleLocked(message, clock_.NowMicros());
+      ScheduleLocked(message, now);
       rescheduled = true;
     } else if (message.retries_scheduled < config_.retry_schedule.size()) {
       int64_t delay = config_.retry_schedule[message.retries_scheduled++];
@@ -373,11 +415,21 @@ void Webhooks::RecordAttempt(const std::string& message_id, const DeliveryAttemp
           *result.retry_after_seconds > delay) {
         delay = *result.retry_after_seconds;
       }
-      ScheduleLocked(message, clock_.NowMicros() + delay * kSecond);
+      ScheduleLocked(message, now + delay * kSecond);
       rescheduled = true;
     } else {
       message.state = WebhookMessage::State::kFailed;
       message.outcome = "every attempt of the retry schedule failed";
+      // The probe gave up: the next waiting message starts its own schedule as the new probe.
+      Health& health = health_[endpoint->id];
+      while (health.down && !health.parked.empty()) {
+        WebhookMessage& next = messages_.at(health.parked.front());
+        health.parked.erase(health.parked.begin());
+        if (next.state != WebhookMessage::State::kPending || !next.parked) continue;
+        ScheduleLocked(next, now + config_.retry_schedule.front() * kSecond);
+        rescheduled = true;
+        break;
+      }
     }
   }
   if (rescheduled) wake_();
@@ -417,8 +469,12 @@ StatusOr<WebhookMessage> Webhooks::Redeliver(std::string_view message_id) {
     if (message.state == WebhookMessage::State::kSending) {
       message.redeliver_requested = true;  // once the attempt in flight has been recorded
     } else {
-      if (message.state == WebhookMessage::State::kPending) {
+      if (message.state == WebhookMessage::State::kPending && !message.parked) {
         due_.erase({message.next_attempt_at, message.id});
+      }
+      if (message.parked) {
+        auto& parked = health_[message.endpoint_id].parked;
+        parked.erase(std::remove(parked.begin(), parked.end(), message.id), parked.end());
       }
       message.outcome.clear();
       ScheduleLocked(message, clock_.NowMicros());

@@ -7,6 +7,12 @@
 //   state change ─Publish()─▶ route ─▶ one message per endpoint ─▶ due queue
 //   WebhookDelivery threads: TakeDue() ─▶ sign + POST ─▶ RecordAttempt() ─▶ done | retry | failed
 //
+// A receiver that does not answer at all (connection refused, timeout) is *down*: until one of
+// its messages, the probe, gets an HTTP answer on its own retry schedule, the endpoint's other
+// messages wait without attempts, and all of them go as soon as it answers. So a receiver that is
+// down costs one attempt per retry step, not one per event, and never slows the API (HOOK-5);
+// every message still waits in memory and is delivered at least once (HOOK-6).
+//
 // Thread safety: every member is guarded by mu_; Publish() only enqueues, so it never blocks
 // the API request that caused the event (HOOK-5). `wake` is called without mu_ held.
 #pragma once
@@ -81,7 +87,8 @@ struct WebhookMessage {
   State state = State::kPending;
   std::vector<DeliveryAttempt> attempts;
   size_t retries_scheduled = 0;      // how many entries of the retry schedule have been used
-  Micros next_attempt_at = 0;        // virtual clock; meaningful while kPending
+  Micros next_attempt_at = 0;        // virtual clock; meaningful while kPending and not parked
+  bool parked = false;               // kPending, waiting for its endpoint to answer again
   bool redeliver_requested = false;  // CTRL-4 asked for an attempt while one was in flight
   std::string outcome;               // why it ended (failed, cancelled)
 
@@ -141,8 +148,21 @@ class Webhooks : public EventSink {
  private:
   StatusOr<WebhookEndpoint*> FindOwnedLocked(const std::string& platform_id,
                                              const std::string& account_id, std::string_view id);
+
+  // Whether a receiver answers, and the messages waiting for it while it does not.
+  struct Health {
+    bool down = false;     // the last attempt got no HTTP answer
+    bool probing = false;  // an attempt to it is in flight while it is down
+    std::vector<std::string> parked;
+  };
+
   void ScheduleLocked(WebhookMessage& message, Micros at);
+  void ParkLocked(WebhookMessage& message, Health& health);
+  void UnparkAllLocked(Health& health, Micros at);
   void EndLocked(WebhookMessage& message, WebhookMessage::State state, std::string outcome);
+  // Ends every pending message of `endpoint_id`, parked ones included.
+  void EndPendingLocked(const std::string& endpoint_id, WebhookMessage::State state,
+                        const std::string& outcome);
 
   const WebhookConfig config_;
   const Clock& clock_;
@@ -154,6 +174,7 @@ class Webhooks : public EventSink {
   std::map<std::string, WebhookMessage> messages_;  // GUARDED_BY(mu_), by id
   std::vector<std::string> message_order_;          // GUARDED_BY(mu_), creation order
   std::set<std::pair<Micros, std::string>> due_;    // GUARDED_BY(mu_), pending attempts
+  std::unordered_map<std::string, Health> health_;  // GUARDED_BY(mu_), by endpoint id
 };
 
 }  // namespace chronapilot

@@ -142,7 +142,7 @@ Status ApplyFields(const Json& body, Event& e) {
 }
 
 void Publish(const ApiCall& call, const std::string& account_id, const char* type, const Event& e) {
-  call.world.events.Publish({call.caller.platform_id, account_id, type, Json::parse(EventJson(e))});
+  call.world.events.Publish({call.caller.platform_id, account_id, type, EventJson(e)});
 }
 
 std::optional<int64_t> ParseTimeParam(const Form& query, const char* name, Status& error) {
