@@ -291,7 +291,7 @@ std::string AuthServer::Approve(const AuthorizationRequest& request, const std::
     MaybeSweepLocked();
     codes_[Sha256(code)] = std::move(record);
     if (authorized_.emplace(found.account.id, std::set<std::string>{}).second) {
-      events.push_back({request.platform_id, found.account.id, "account.authorized", Json()});
+      events.push_back({request.platform_id, found.account.id, "account.authorized", ""});
     }
   }
   PublishAll(events);
@@ -500,7 +500,7 @@ void AuthServer::RevokeGrantLocked(const std::string& grant_id, std::vector<Doma
   if (account->second.empty()) {
     // TOKEN-8: the account's last grant is gone.
     authorized_.erase(account);
-    events.push_back({grant.platform_id, grant.account_id, "account.deauthorized", Json()});
+    events.push_back({grant.platform_id, grant.account_id, "account.deauthorized", ""});
   }
 }
 
