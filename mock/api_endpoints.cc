@@ -14,9 +14,9 @@ namespace {
 
 // Which credentials an endpoint accepts.
 enum class AccountMode {
-  kAccount,             // acts on one account: a cat_ token, or a platform key + header
-  kPlatformOnly,        // RES-1: a platform key without Chronapilot-Account
-  kAccountOrPlatform,   // webhook endpoints: either of the above, or a platform key alone
+  kAccount,            // acts on one account: a cat_ token, or a platform key + header
+  kPlatformOnly,       // RES-1: a platform key without Chronapilot-Account
+  kAccountOrPlatform,  // webhook endpoints: either of the above, or a platform key alone
 };
 
 struct Endpoint {
@@ -57,9 +57,9 @@ StatusOr<ApiCaller> Authenticate(const HttpRequest& req, const Form& query, Worl
   }
   auto header = req.Header("Authorization");
   if (!header) {
-    return deny(Status::Unauthenticated("authentication_required",
-                                        std::string("You did not provide credentials.") +
-                                            kHowToAuthenticate),
+    return deny(Status::Unauthenticated(
+                    "authentication_required",
+                    std::string("You did not provide credentials.") + kHowToAuthenticate),
                 "Bearer realm=\"chronapilot\"");
   }
   std::string_view value = Trim(*header);
@@ -91,10 +91,10 @@ StatusOr<ApiCaller> Authenticate(const HttpRequest& req, const Form& query, Worl
       auto account = world.store.FindAccount(named);
       if (!account || account->platform_id != platform->id ||
           !world.auth.IsAuthorized(account->id)) {
-        return deny(Status::PermissionDenied("account_invalid",
-                                             "The account '" + named +
-                                                 "' is not connected to your platform."),
-                    "");
+        return deny(
+            Status::PermissionDenied("account_invalid", "The account '" + named +
+                                                            "' is not connected to your platform."),
+            "");
       }
       caller.account_id = account->id;
     }
@@ -106,9 +106,9 @@ StatusOr<ApiCaller> Authenticate(const HttpRequest& req, const Form& query, Worl
                                     token.status().message() + "\"");
   }
   if (account_header && named != token->account_id) {
-    return deny(Status::PermissionDenied("account_invalid",
-                                         "This access token belongs to another account than '" +
-                                             named + "'."),
+    return deny(Status::PermissionDenied(
+                    "account_invalid",
+                    "This access token belongs to another account than '" + named + "'."),
                 "");
   }
   caller.credential = ApiCaller::Credential::kAccessToken;
@@ -251,6 +251,16 @@ void RegisterApiEndpoints(Router& router) {
   Add(router, "GET", "/v1/events/{id}", {GetEvent, kEventsRead, AccountMode::kAccount});
   Add(router, "PATCH", "/v1/events/{id}", {UpdateEvent, kEventsWrite, AccountMode::kAccount});
   Add(router, "DELETE", "/v1/events/{id}", {DeleteEvent, kEventsWrite, AccountMode::kAccount});
+  Add(router, "POST", "/v1/webhook_endpoints",
+      {CreateWebhookEndpoint, kWebhooksManage, AccountMode::kAccountOrPlatform});
+  Add(router, "GET", "/v1/webhook_endpoints",
+      {ListWebhookEndpoints, kWebhooksManage, AccountMode::kAccountOrPlatform});
+  Add(router, "GET", "/v1/webhook_endpoints/{id}",
+      {GetWebhookEndpoint, kWebhooksManage, AccountMode::kAccountOrPlatform});
+  Add(router, "DELETE", "/v1/webhook_endpoints/{id}",
+      {DeleteWebhookEndpoint, kWebhooksManage, AccountMode::kAccountOrPlatform});
+  Add(router, "POST", "/v1/webhook_endpoints/{id}/rotate_secret",
+      {RotateWebhookSecret, kWebhooksManage, AccountMode::kAccountOrPlatform});
 }
 
 }  // namespace chronapilot

@@ -3,9 +3,9 @@
 #include <cstdlib>
 
 #include "mock/api/api.h"
-#include "mock/api/objects.h"
 #include "mock/json_body.h"
 #include "mock/mock.h"
+#include "mock/objects.h"
 #include "mock/text.h"
 #include "mock/time_format.h"
 
@@ -159,8 +159,8 @@ HttpResponse LinkProvider(RequestContext& ctx) {
   const Json email = body->value("email", Json());
   if (!email.is_string() || email.get<std::string>().find('@') == std::string::npos ||
       HasControlChars(email.get<std::string>())) {
-    return Error(Status::InvalidRequest("parameter_invalid", "email must be an email address",
-                                        "email"));
+    return Error(
+        Status::InvalidRequest("parameter_invalid", "email must be an email address", "email"));
   }
   std::vector<Calendar> calendars;
   if (body->contains("calendars")) {
@@ -176,8 +176,8 @@ HttpResponse LinkProvider(RequestContext& ctx) {
           !c.value("timezone", Json("UTC")).is_string() ||
           !c.value("primary", Json(false)).is_boolean() ||
           !RejectUnknownFields(c, {"name", "timezone", "primary"}).ok()) {
-        return Error(Status::InvalidRequest(
-            "parameter_invalid", param + " must be {name, timezone?, primary?}", param));
+        return Error(Status::InvalidRequest("parameter_invalid",
+                                            param + " must be {name, timezone?, primary?}", param));
       }
       Calendar cal;
       cal.name = c["name"].get<std::string>();
@@ -197,7 +197,8 @@ HttpResponse LinkProvider(RequestContext& ctx) {
       ctx.mock.clock().NowSeconds());
   if (!connection.ok()) return Error(connection.status());
   const Json data = ProviderConnectionJson(*connection);
-  ctx.world->events.Publish({account->platform_id, account->id, "provider_connection.created", data});
+  ctx.world->events.Publish(
+      {account->platform_id, account->id, "provider_connection.created", data.dump()});
   return HttpResponse::Json(200, data);
 }
 
@@ -209,9 +210,8 @@ HttpResponse UnlinkProvider(RequestContext& ctx) {
   auto account = ctx.world->store.FindAccount(removed->account_id);
   Json data = ProviderConnectionJson(*removed);
   data["status"] = "revoked";
-  ctx.world->events.Publish(
-      {account ? account->platform_id : "", removed->account_id, "provider_connection.deleted",
-       data});
+  ctx.world->events.Publish({account ? account->platform_id : "", removed->account_id,
+                             "provider_connection.deleted", data.dump()});
   return HttpResponse::Json(
       200, Json{{"id", removed->id}, {"object", "provider_connection"}, {"deleted", true}});
 }
@@ -254,14 +254,43 @@ HttpResponse ProviderEventChange(RequestContext& ctx) {
     type = "event.deleted";
   }
   if (!changed.ok()) return Error(changed.status());
-  const Json data = Json::parse(EventJson(*changed));
-  ctx.world->events.Publish({account->platform_id, account->id, type, data});
-  return HttpResponse::Json(200, data);
+  ctx.world->events.Publish({account->platform_id, account->id, type, EventJson(*changed)});
+  // Answered like the API answers the same change (a deletion with {id, object, deleted}).
+  return HttpResponse::Json(200, Json::parse(action == "delete" ? DeletedJson(changed->id, "event")
+                                                                : EventJson(*changed)));
+}
+
+// GET /_mock/deliveries?endpoint=&account=&type=&state= (CTRL-4): every webhook message with its
+// attempts, oldest first.
+HttpResponse ListDeliveries(RequestContext& ctx) {
+  auto query = Form::Parse(ctx.request.query, "query");
+  if (!query.ok()) return Error(query.status());
+  if (Status s = CheckQueryParams(*query, {"endpoint", "account", "type", "state"}); !s.ok()) {
+    return Error(s);
+  }
+  DeliveryFilter filter;
+  filter.endpoint_id = query->Get("endpoint").value_or("");
+  filter.account_id = query->Get("account").value_or("");
+  filter.type = query->Get("type").value_or("");
+  filter.state = query->Get("state").value_or("");
+  Json data = Json::array();
+  for (const WebhookMessage& m : ctx.world->webhooks->Deliveries(filter))
+    data.push_back(m.ToJson());
+  return HttpResponse::Json(200, Json{{"object", "list"}, {"data", data}});
+}
+
+// POST /_mock/deliveries/{msg}/retry (CTRL-4): one more attempt, now, whatever the state.
+HttpResponse RetryDelivery(RequestContext& ctx) {
+  auto message = ctx.world->webhooks->Redeliver(ctx.params[0]);
+  if (!message.ok()) return Error(message.status());
+  return HttpResponse::Json(200, message->ToJson());
 }
 
 }  // namespace
 
 void RegisterControlEndpoints(Router& router) {
+  router.Add("GET", "/_mock/deliveries", ListDeliveries);
+  router.Add("POST", "/_mock/deliveries/{id}/retry", RetryDelivery);
   router.Add("POST", "/_mock/faults", AddFault, {/*holds_world=*/false});
   router.Add("GET", "/_mock/faults", ListFaults, {/*holds_world=*/false});
   router.Add("DELETE", "/_mock/faults", ClearFaults, {/*holds_world=*/false});

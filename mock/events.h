@@ -7,15 +7,13 @@
 
 #include <string>
 
-#include "mock/json.h"
-
 namespace chronapilot {
 
 struct DomainEvent {
   std::string platform_id;
   std::string account_id;  // cpa_…
   std::string type;        // "account.authorized", "event.created", ...
-  Json data;               // the object as the API renders it
+  std::string data;        // the object as the API renders it, serialized JSON
 };
 
 class EventSink {

@@ -38,8 +38,8 @@ Json Fault::ToJson() const {
 }
 
 StatusOr<Fault> Fault::FromJson(const Json& body) {
-  if (Status s = RejectUnknownFields(body, {"match", "response", "delay_ms", "drop_connection",
-                                            "times"});
+  if (Status s =
+          RejectUnknownFields(body, {"match", "response", "delay_ms", "drop_connection", "times"});
       !s.ok()) {
     return s;
   }
@@ -59,7 +59,8 @@ StatusOr<Fault> Fault::FromJson(const Json& body) {
     f.method = match.value("method", "");
     f.path = match.value("path", "");
     if (!f.path.empty() && f.path[0] != '/') {
-      return Invalid("match.path", "match.path must start with '/' (a trailing '*' matches a prefix)");
+      return Invalid("match.path",
+                     "match.path must start with '/' (a trailing '*' matches a prefix)");
     }
   }
   if (body.contains("response")) {
@@ -74,7 +75,8 @@ StatusOr<Fault> Fault::FromJson(const Json& body) {
     }
     f.status = r["status"].get<int>();
     if (r.contains("headers")) {
-      if (!r["headers"].is_object()) return Invalid("response.headers", "headers must be an object");
+      if (!r["headers"].is_object())
+        return Invalid("response.headers", "headers must be an object");
       for (const auto& [name, value] : r["headers"].items()) {
         const bool token = !name.empty() && name.find_first_of(" :\r\n\t") == std::string::npos;
         if (!token || !value.is_string() || HasControlChars(value.get<std::string>())) {

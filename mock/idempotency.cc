@@ -9,8 +9,7 @@ std::string EntryKey(const std::string& scope, const std::string& key) {
 
 }  // namespace
 
-IdempotencyStore::Outcome IdempotencyStore::Begin(const std::string& scope,
-                                                  const std::string& key,
+IdempotencyStore::Outcome IdempotencyStore::Begin(const std::string& scope, const std::string& key,
                                                   const std::string& fingerprint, int64_t now,
                                                   Response* replay) {
   const std::string id = EntryKey(scope, key);

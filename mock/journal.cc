@@ -22,8 +22,8 @@ Json JournalEntry::ToJson() const {
 }
 
 size_t JournalEntry::ByteSize() const {
-  size_t n = sizeof(JournalEntry) + request_id.size() + method.size() + path.size() +
-             query.size() + body.size() + response_body.size();
+  size_t n = sizeof(JournalEntry) + request_id.size() + method.size() + path.size() + query.size() +
+             body.size() + response_body.size();
   for (const auto& [k, v] : headers) n += k.size() + v.size() + 64;
   return n;
 }

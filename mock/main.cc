@@ -25,20 +25,21 @@ int main(int argc, char** argv) {
     std::printf("chronapilot-mock %s\n", CHRONAPILOT_VERSION);
     return 0;
   }
-  auto mock = Mock::Create(cl->options);
-  if (!mock.ok()) {
-    std::fprintf(stderr, "chronapilot-mock: %s\n", mock.status().message().c_str());
-    return 2;
-  }
-
-  // Signals go to one thread that waits for them; every other thread (the HTTP workers
-  // included, which inherit this mask) never sees them, so stopping needs no signal-safe tricks.
+  // Signals go to one thread that waits for them. Every other thread (HTTP workers, webhook
+  // delivery threads) inherits this mask when it starts and never sees them, so stopping needs
+  // no signal-safe tricks. Hence this comes before Mock::Create, which starts threads.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the mock
+
+  auto mock = Mock::Create(cl->options);
+  if (!mock.ok()) {
+    std::fprintf(stderr, "chronapilot-mock: %s\n", mock.status().message().c_str());
+    return 2;
+  }
 
   HttpServer server(**mock, cl->options);
   auto port = server.Bind();

@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <exception>
-#include <thread>
 #include <mutex>
+#include <thread>
 
 #include "mock/crypto.h"
 #include "mock/text.h"
@@ -29,31 +29,58 @@ bool IsUsableHost(std::string_view host) {
 
 }  // namespace
 
-World::World(Fixtures fx, const Clock& clock, EventSink& events)
+World::World(Fixtures fx, const Clock& clock, std::shared_ptr<Webhooks> hooks)
     : fixtures(std::move(fx)),
       directory(fixtures),
+      webhooks(std::move(hooks)),
+      events(*webhooks),
       store(fixtures),
-      auth(fixtures, directory, store, clock, events),
-      events(events) {}
+      auth(fixtures, directory, store, clock, events) {}
 
-StatusOr<std::unique_ptr<Mock>> Mock::Create(const Options& options, std::FILE* log) {
+StatusOr<std::unique_ptr<Mock>> Mock::Create(const Options& options, std::FILE* log,
+                                             WebhookSender* sender) {
   const int64_t now = VirtualClock::SystemMicros() / 1000000;
   auto fixtures =
       options.fixtures.empty() ? LoadDefaultFixtures(now) : LoadFixturesFile(options.fixtures, now);
   if (!fixtures.ok()) return fixtures.status();
-  return std::unique_ptr<Mock>(new Mock(options, std::move(fixtures).value(), log));
+  return std::unique_ptr<Mock>(new Mock(options, std::move(fixtures).value(), log, sender));
 }
 
-Mock::Mock(const Options& options, Fixtures fixtures, std::FILE* log)
+Mock::Mock(const Options& options, Fixtures fixtures, std::FILE* log, WebhookSender* sender)
     : options_(options),
       journal_(options.journal_limit),
       logger_(options.log_format, options.quiet, log),
       listening_address_(options.host + ":" + std::to_string(options.port)),
-      startup_fixtures_(std::move(fixtures)) {
-  world_ = std::make_unique<World>(startup_fixtures_, clock_, events_);
+      startup_fixtures_(std::move(fixtures)),
+      sender_(sender ? *sender : http_sender_) {
+  world_ = MakeWorld(startup_fixtures_);
   RegisterOAuthEndpoints(router_);
   RegisterApiEndpoints(router_);
   RegisterControlEndpoints(router_);
+  delivery_ =
+      std::make_unique<WebhookDelivery>(clock_, sender_, [this] { return CurrentWebhooks(); });
+  // HOOK-5: advancing the clock makes retries due.
+  clock_.SetOnAdvance([this] { delivery_->WakeAll(); });
+}
+
+Mock::~Mock() { delivery_.reset(); }
+
+std::unique_ptr<World> Mock::MakeWorld(Fixtures fixtures) {
+  WebhookConfig config;
+  config.retry_schedule = options_.retry_schedule;
+  config.timeout_ms = options_.webhook_timeout_ms;
+  auto webhooks = std::make_shared<Webhooks>(
+      config, clock_,
+      [this] {
+        if (delivery_) delivery_->Wake();
+      },
+      [this](const std::string& message) { logger_.Warn(message); });
+  return std::make_unique<World>(std::move(fixtures), clock_, std::move(webhooks));
+}
+
+std::shared_ptr<Webhooks> Mock::CurrentWebhooks() const {
+  std::shared_lock lock(world_mu_);
+  return world_->webhooks;
 }
 
 Status Mock::Reset(const std::string& fixtures_path) {
@@ -63,12 +90,13 @@ Status Mock::Reset(const std::string& fixtures_path) {
     if (!loaded.ok()) return loaded.status();
     fixtures = std::move(loaded).value();
   }
-  auto world = std::make_unique<World>(std::move(fixtures), clock_, events_);
+  auto world = MakeWorld(std::move(fixtures));
   {
     std::unique_lock lock(world_mu_);
     world_.swap(world);
   }
   faults_.Clear();
+  delivery_->WakeAll();
   return Status();  // the old world is destroyed here, outside the lock
 }
 

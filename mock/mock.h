@@ -28,19 +28,24 @@
 #include "mock/options.h"
 #include "mock/router.h"
 #include "mock/store.h"
+#include "mock/webhook_delivery.h"
+#include "mock/webhook_sender.h"
+#include "mock/webhooks.h"
 
 namespace chronapilot {
 
 // Everything /_mock/reset replaces: the data of one run, built from one fixture set.
 struct World {
-  World(Fixtures fixtures, const Clock& clock, EventSink& events);
+  World(Fixtures fixtures, const Clock& clock, std::shared_ptr<Webhooks> webhooks);
 
   const Fixtures fixtures;
   const Directory directory;
+  // Shared with the delivery threads, which may still finish an attempt after a reset.
+  const std::shared_ptr<Webhooks> webhooks;
+  EventSink& events;  // where state changes are announced (HOOK-8): *webhooks
   Store store;
   AuthServer auth;
   IdempotencyStore idempotency;
-  EventSink& events;  // where state changes are announced (HOOK-8); owned by the Mock
 };
 
 class Mock;
@@ -57,7 +62,10 @@ struct RequestContext {
 class Mock {
  public:
   // Loads the fixtures named by options (or the built-in set). Errors name file, line, field.
-  static StatusOr<std::unique_ptr<Mock>> Create(const Options& options, std::FILE* log = stderr);
+  // `sender` sends webhooks (default: HTTP); tests may pass their own, owned by the caller.
+  static StatusOr<std::unique_ptr<Mock>> Create(const Options& options, std::FILE* log = stderr,
+                                                WebhookSender* sender = nullptr);
+  ~Mock();
 
   // The whole pipeline: request id, routing, the endpoint, errors as JSON, journal, log.
   HttpResponse Handle(HttpRequest request);
@@ -86,14 +94,15 @@ class Mock {
   Logger& logger() { return logger_; }
 
  private:
-  Mock(const Options& options, Fixtures fixtures, std::FILE* log);
+  Mock(const Options& options, Fixtures fixtures, std::FILE* log, WebhookSender* sender);
+  std::unique_ptr<World> MakeWorld(Fixtures fixtures);
+  std::shared_ptr<Webhooks> CurrentWebhooks() const;
   HttpResponse Route(HttpRequest& request);
   // CTRL-5: the injected answer for this request, if a fault matches (after its delay).
   std::optional<HttpResponse> InjectFault(const HttpRequest& request);
 
   const Options options_;
   VirtualClock clock_;
-  DiscardEvents events_;  // replaced by webhook delivery (issue 4)
   Journal journal_;
   FaultInjector faults_;
   Logger logger_;
@@ -103,6 +112,11 @@ class Mock {
   mutable std::shared_mutex world_mu_;
   std::unique_ptr<World> world_;  // GUARDED_BY(world_mu_)
   const Fixtures startup_fixtures_;
+
+  HttpWebhookSender http_sender_;
+  WebhookSender& sender_;
+  // Declared last: its threads use the members above, so it stops first.
+  std::unique_ptr<WebhookDelivery> delivery_;
 };
 
 // Endpoint groups, one file each.

@@ -1,6 +1,7 @@
 #include "mock/oauth.h"
 
 #include "mock/crypto.h"
+#include "mock/objects.h"
 #include "mock/text.h"
 #include "mock/url.h"
 
@@ -290,11 +291,7 @@ std::string AuthServer::Approve(const AuthorizationRequest& request, const std::
     MaybeSweepLocked();
     codes_[Sha256(code)] = std::move(record);
     if (authorized_.emplace(found.account.id, std::set<std::string>{}).second) {
-      events.push_back({request.platform_id, found.account.id, "account.authorized",
-                        Json{{"id", found.account.id},
-                             {"object", "account"},
-                             {"email", found.account.email},
-                             {"created", found.account.created}}});
+      events.push_back({request.platform_id, found.account.id, "account.authorized", ""});
     }
   }
   PublishAll(events);
@@ -503,8 +500,7 @@ void AuthServer::RevokeGrantLocked(const std::string& grant_id, std::vector<Doma
   if (account->second.empty()) {
     // TOKEN-8: the account's last grant is gone.
     authorized_.erase(account);
-    events.push_back({grant.platform_id, grant.account_id, "account.deauthorized",
-                      Json{{"id", grant.account_id}, {"object", "account"}}});
+    events.push_back({grant.platform_id, grant.account_id, "account.deauthorized", ""});
   }
 }
 
@@ -568,8 +564,14 @@ bool AuthServer::IsAuthorized(const std::string& account_id) const {
   return authorized_.count(account_id) > 0;
 }
 
-void AuthServer::PublishAll(const std::vector<DomainEvent>& events) {
-  for (const DomainEvent& e : events) events_.Publish(e);
+void AuthServer::PublishAll(std::vector<DomainEvent>& events) {
+  for (DomainEvent& e : events) {
+    // account.* carry the account as GET /v1/accounts/{id} shows it; the store is read here,
+    // with mu_ released (lock order).
+    auto account = store_.GetAccount(e.platform_id, e.account_id);
+    if (account.ok()) e.data = AccountJson(*account).dump();
+    events_.Publish(e);
+  }
 }
 
 }  // namespace chronapilot

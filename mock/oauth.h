@@ -163,7 +163,7 @@ class AuthServer {
   // Every 256 new consents or codes: drops expired consents and codes that expired unused an
   // hour ago, so that abandoned flows do not grow memory. Redeemed codes stay (TOKEN-4).
   void MaybeSweepLocked();
-  void PublishAll(const std::vector<DomainEvent>& events);
+  void PublishAll(std::vector<DomainEvent>& events);
 
   const Directory& directory_;
   Store& store_;

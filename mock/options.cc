@@ -46,6 +46,9 @@ Status Options::Validate() const {
     }
   }
   if (threads < 2 || threads > 1024) return Bad("--threads", "must be 2-1024");
+  if (webhook_timeout_ms < 1 || webhook_timeout_ms > 300000) {
+    return Bad("--webhook-timeout", "must be 0.001 to 300 seconds");
+  }
   return Status();
 }
 
@@ -163,6 +166,9 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
     } else if (flag == "--quiet") {
       s = no_value();
       o.quiet = true;
+    } else if (flag == "--webhook-timeout") {
+      s = take_int(1, 300, n);
+      o.webhook_timeout_ms = n * 1000;
     } else if (flag == "--threads") {
       s = take_int(2, 1024, n);
       o.threads = int(n);
@@ -189,7 +195,9 @@ control API under /_mock for tests.
   --auto-consent         /oauth/authorize approves at once for login_hint (default alice@example.com)
   --tls                  serve https with a self-signed certificate made at start (path printed)
   --issuer URL           the OAuth issuer (default: scheme and Host of each request)
-  --retry-schedule LIST  webhook retry delays (default 5s,5m,30m,2h,5h,10h,10h)
+  --retry-schedule LIST  webhook retry delays (default 5s,5m,30m,2h,5h,10h,10h), on the
+                         virtual clock: advancing it fires due retries
+  --webhook-timeout SEC  a webhook attempt that takes longer has failed (default 10)
   --log-format FMT       text (default) or json: one line per request on stderr
   --quiet                no per-request log lines
   --threads N            HTTP worker threads (default 32); each keep-alive connection holds one

@@ -21,6 +21,7 @@ struct Options {
   std::string issuer;              // empty: scheme + Host of each request (TOKEN-9)
   // HOOK-5 retry delays in seconds.
   std::vector<int64_t> retry_schedule = {5, 300, 1800, 7200, 18000, 36000, 36000};
+  int64_t webhook_timeout_ms = 10000;  // HOOK-5: an attempt that takes longer has failed
   LogFormat log_format = LogFormat::kText;
   bool quiet = false;            // no per-request log lines
   int threads = 32;              // HTTP worker threads; each keep-alive connection holds one

@@ -12,27 +12,6 @@ Status NotFound(const std::string& what, std::string_view id, const std::string&
                           param);
 }
 
-Status BadCursor(std::string_view id) {
-  return Status::InvalidRequest(
-      "resource_missing",
-      "starting_after '" + std::string(id) + "' is not an object of this list", "starting_after");
-}
-
-// One page of `index` as copies, or the cursor error.
-template <typename T>
-StatusOr<Page<T>> PageOf(const OrderedIndex<T>& index, const ListParams& params,
-                         const std::function<bool(const T&)>& keep = nullptr) {
-  if (!params.starting_after.empty() && !index.Find(params.starting_after)) {
-    return BadCursor(params.starting_after);
-  }
-  auto page = index.List(params.starting_after, params.limit, keep);
-  Page<T> out;
-  out.has_more = page.has_more;
-  out.data.reserve(page.items.size());
-  for (const T* item : page.items) out.data.push_back(*item);
-  return out;
-}
-
 }  // namespace
 
 struct Store::AccountData {
@@ -268,8 +247,8 @@ StatusOr<Event> Store::CreateEvent(const std::string& account_id, Event draft, i
   AccountData* data = FindDataMutable(account_id);
   if (!data) return NotFound("account", account_id);
   if (!data->calendars.Find(draft.calendar_id)) {
-    return Status::InvalidRequest(
-        "resource_missing", "No such calendar: '" + draft.calendar_id + "'", "calendar_id");
+    return Status::InvalidRequest("resource_missing",
+                                  "No such calendar: '" + draft.calendar_id + "'", "calendar_id");
   }
   data->events.Insert(draft);
   return draft;
@@ -284,8 +263,8 @@ StatusOr<Event> Store::UpdateEvent(const std::string& account_id, std::string_vi
   Event updated = *stored;
   if (Status s = patch(updated); !s.ok()) return s;
   if (!data->calendars.Find(updated.calendar_id)) {
-    return Status::InvalidRequest(
-        "resource_missing", "No such calendar: '" + updated.calendar_id + "'", "calendar_id");
+    return Status::InvalidRequest("resource_missing",
+                                  "No such calendar: '" + updated.calendar_id + "'", "calendar_id");
   }
   // id, account and created are not patchable, so the event keeps its place in the index.
   updated.id = stored->id;

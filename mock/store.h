@@ -20,6 +20,7 @@
 #include "mock/fixtures.h"
 #include "mock/model.h"
 #include "mock/ordered_index.h"
+#include "mock/page.h"
 #include "mock/status.h"
 
 namespace chronapilot {
@@ -43,21 +44,9 @@ class Directory {
   std::unordered_map<std::string, std::string> platform_by_key_hash_;
 };
 
-// Paging of SPEC RES-5.
-struct ListParams {
-  size_t limit = 20;           // 1-100
-  std::string starting_after;  // an id of the same list, or ""
-};
-
-template <typename T>
-struct Page {
-  std::vector<T> data;
-  bool has_more = false;
-};
-
 // The filters of GET /v1/events (RES-4). An event matches a time window when it overlaps it.
 struct EventFilter {
-  std::string calendar_id;         // "" = every calendar
+  std::string calendar_id;          // "" = every calendar
   std::optional<int64_t> time_min;  // events ending after this
   std::optional<int64_t> time_max;  // events starting before this
 };

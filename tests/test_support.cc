@@ -1,5 +1,6 @@
 #include "tests/test_support.h"
 
+#include <csignal>
 #include <regex>
 
 #include "mock/crypto.h"
@@ -8,6 +9,8 @@
 namespace chronapilot::testing {
 
 MockServer::MockServer(Options options, std::FILE* log) {
+  // As in main.cc: a receiver or client that hangs up must not kill the test process.
+  signal(SIGPIPE, SIG_IGN);
   options.port = 0;
   options.host = "127.0.0.1";
   // Request lines only clutter test output; CHRONAPILOT_TEST_LOG=1 shows them.

@@ -1,8 +1,8 @@
 // RES-1: the platform's connected accounts (platform key without Chronapilot-Account only; the
 // endpoint layer enforces that).
 #include "mock/api/api.h"
-#include "mock/api/objects.h"
 #include "mock/mock.h"
+#include "mock/objects.h"
 
 namespace chronapilot {
 
@@ -11,9 +11,8 @@ StatusOr<std::string> ListAccounts(const ApiCall& call) {
   if (!params.ok()) return params.status();
   auto page = call.world.store.ListAccounts(call.caller.platform_id, *params);
   if (!page.ok()) return page.status();
-  return ListJson(*page, [](std::string& out, const AccountSummary& a) {
-    out += AccountJson(a).dump();
-  });
+  return ListJson(*page,
+                  [](std::string& out, const AccountSummary& a) { out += AccountJson(a).dump(); });
 }
 
 StatusOr<std::string> GetAccount(const ApiCall& call) {

@@ -58,6 +58,13 @@ StatusOr<std::string> GetEvent(const ApiCall& call);
 StatusOr<std::string> UpdateEvent(const ApiCall& call);
 StatusOr<std::string> DeleteEvent(const ApiCall& call);
 
+// webhook_endpoints.cc (HOOK-1, HOOK-4)
+StatusOr<std::string> CreateWebhookEndpoint(const ApiCall& call);
+StatusOr<std::string> ListWebhookEndpoints(const ApiCall& call);
+StatusOr<std::string> GetWebhookEndpoint(const ApiCall& call);
+StatusOr<std::string> DeleteWebhookEndpoint(const ApiCall& call);
+StatusOr<std::string> RotateWebhookSecret(const ApiCall& call);
+
 // Event input validation, shared with the provider simulation of CTRL-6 (control_endpoints.cc).
 // A create body becomes a draft (the store assigns id and times); a patch is applied to a copy.
 StatusOr<Event> EventFromCreateBody(const Json& body);

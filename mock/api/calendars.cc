@@ -1,7 +1,7 @@
 // RES-3: an account's calendars, each from one provider connection.
 #include "mock/api/api.h"
-#include "mock/api/objects.h"
 #include "mock/mock.h"
+#include "mock/objects.h"
 
 namespace chronapilot {
 

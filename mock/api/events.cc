@@ -2,8 +2,8 @@
 // the provider simulation of CTRL-6). Every change is announced as event.created / .updated /
 // .deleted (HOOK-8).
 #include "mock/api/api.h"
-#include "mock/api/objects.h"
 #include "mock/mock.h"
+#include "mock/objects.h"
 #include "mock/text.h"
 #include "mock/time_format.h"
 
@@ -71,8 +71,8 @@ Status ReadAttendees(const Json& value, std::vector<Attendee>& out) {
     if (!a.is_object()) return Invalid(param, param + " must be an object");
     for (const auto& [key, v] : a.items()) {
       if (key != "email" && key != "response_status") {
-        return Status::InvalidRequest("parameter_unknown", "Received unknown parameter: " +
-                                                               param + "." + key,
+        return Status::InvalidRequest("parameter_unknown",
+                                      "Received unknown parameter: " + param + "." + key,
                                       param + "." + key);
       }
     }
@@ -87,8 +87,8 @@ Status ReadAttendees(const Json& value, std::vector<Attendee>& out) {
     }
     if (a.contains("response_status")) {
       const Json& rs = a["response_status"];
-      if (!rs.is_string() || (rs != "needsAction" && rs != "accepted" && rs != "declined" &&
-                              rs != "tentative")) {
+      if (!rs.is_string() ||
+          (rs != "needsAction" && rs != "accepted" && rs != "declined" && rs != "tentative")) {
         return Invalid(param + ".response_status",
                        "response_status must be needsAction, accepted, declined or tentative");
       }
@@ -128,8 +128,7 @@ Status ApplyFields(const Json& body, Event& e) {
       }
       e.status = value.get<std::string>();
     } else {
-      return Status::InvalidRequest("parameter_unknown", "Received unknown parameter: " + key,
-                                    key);
+      return Status::InvalidRequest("parameter_unknown", "Received unknown parameter: " + key, key);
     }
     if (!s.ok()) return s;
   }
@@ -146,10 +145,8 @@ Status ApplyFields(const Json& body, Event& e) {
   return Status();
 }
 
-void Publish(const ApiCall& call, const std::string& account_id, const char* type,
-             const Event& e) {
-  call.world.events.Publish(
-      {call.caller.platform_id, account_id, type, Json::parse(EventJson(e))});
+void Publish(const ApiCall& call, const std::string& account_id, const char* type, const Event& e) {
+  call.world.events.Publish({call.caller.platform_id, account_id, type, EventJson(e)});
 }
 
 std::optional<int64_t> ParseTimeParam(const Form& query, const char* name, Status& error) {
@@ -207,8 +204,8 @@ StatusOr<std::string> GetEvent(const ApiCall& call) {
 
 StatusOr<std::string> UpdateEvent(const ApiCall& call) {
   auto updated = call.world.store.UpdateEvent(
-      call.caller.account_id, call.params[0],
-      [&](Event& e) { return ApplyFields(call.body, e); }, call.now);
+      call.caller.account_id, call.params[0], [&](Event& e) { return ApplyFields(call.body, e); },
+      call.now);
   if (!updated.ok()) return updated.status();
   Publish(call, call.caller.account_id, "event.updated", *updated);
   return EventJson(*updated);

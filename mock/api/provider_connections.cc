@@ -1,7 +1,7 @@
 // RES-2: an account's links to Google and Microsoft (zero or many, as the seed says).
 #include "mock/api/api.h"
-#include "mock/api/objects.h"
 #include "mock/mock.h"
+#include "mock/objects.h"
 
 namespace chronapilot {
 

@@ -1,4 +1,4 @@
-#include "mock/api/objects.h"
+#include "mock/objects.h"
 
 #include <cstdio>
 
@@ -13,9 +13,12 @@ Json AccountJson(const AccountSummary& a) {
 }
 
 Json ProviderConnectionJson(const ProviderConnection& c) {
-  return Json{{"id", c.id},         {"object", "provider_connection"},
-              {"provider", c.provider}, {"email", c.email},
-              {"status", c.status},   {"created", c.created}};
+  return Json{{"id", c.id},
+              {"object", "provider_connection"},
+              {"provider", c.provider},
+              {"email", c.email},
+              {"status", c.status},
+              {"created", c.created}};
 }
 
 Json CalendarJson(const Calendar& c) {
@@ -31,11 +34,21 @@ void AppendJsonString(std::string& out, const std::string& s) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (uint8_t(c) < 0x20) {
           char buf[8];

@@ -1,4 +1,5 @@
-// The API objects as JSON, exactly as /v1 answers and webhook payloads carry them (SPEC RES-1..4).
+// The API objects as JSON, exactly as /v1 answers and webhook payloads carry them (SPEC RES-1..4,
+// HOOK-3).
 // Events, the hot path of list pages, are serialized straight into a string; the rest goes
 // through nlohmann.
 //
