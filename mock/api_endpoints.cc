@@ -23,6 +23,7 @@ struct Endpoint {
   ApiHandler handler;
   ScopeSet scope;  // required of cat_ tokens (0: none); platform keys hold every scope (AUTH-2)
   AccountMode mode;
+  bool list = false;  // lists read their query parameters; every other endpoint takes none
 };
 
 // An authentication or permission failure, with the RFC 6750 challenge to send.
@@ -183,6 +184,10 @@ HttpResponse Serve(RequestContext& ctx, const Endpoint& endpoint) {
     body = std::move(parsed).value();
   }
 
+  if (!endpoint.list) {
+    if (Status s = CheckQueryParams(*query, {}); !s.ok()) return ApiErrorResponse(s);
+  }
+
   const int64_t now = ctx.mock.clock().NowSeconds();
   ApiCall call{world, *caller, *query, body, ctx.params, now};
   auto run = [&]() -> IdempotencyStore::Response {
@@ -226,7 +231,14 @@ HttpResponse Serve(RequestContext& ctx, const Endpoint& endpoint) {
     case IdempotencyStore::Outcome::kProceed:
       break;
   }
-  IdempotencyStore::Response answer = run();
+  IdempotencyStore::Response answer;
+  try {
+    answer = run();
+  } catch (...) {
+    // Release the key, or every retry with it would wait forever for this request.
+    world.idempotency.Finish(scope, *key, {}, /*keep=*/false, now);
+    throw;
+  }
   world.idempotency.Finish(scope, *key, answer, /*keep=*/answer.status < 500, now);
   return respond(answer);
 }
@@ -238,15 +250,16 @@ void Add(Router& router, const char* method, const char* pattern, Endpoint endpo
 }  // namespace
 
 void RegisterApiEndpoints(Router& router) {
-  Add(router, "GET", "/v1/accounts", {ListAccounts, 0, AccountMode::kPlatformOnly});
+  Add(router, "GET", "/v1/accounts", {ListAccounts, 0, AccountMode::kPlatformOnly, /*list=*/true});
   Add(router, "GET", "/v1/accounts/{id}", {GetAccount, 0, AccountMode::kPlatformOnly});
   Add(router, "GET", "/v1/provider_connections",
-      {ListProviderConnections, kCalendarsRead, AccountMode::kAccount});
+      {ListProviderConnections, kCalendarsRead, AccountMode::kAccount, /*list=*/true});
   Add(router, "GET", "/v1/provider_connections/{id}",
       {GetProviderConnection, kCalendarsRead, AccountMode::kAccount});
-  Add(router, "GET", "/v1/calendars", {ListCalendars, kCalendarsRead, AccountMode::kAccount});
+  Add(router, "GET", "/v1/calendars",
+      {ListCalendars, kCalendarsRead, AccountMode::kAccount, /*list=*/true});
   Add(router, "GET", "/v1/calendars/{id}", {GetCalendar, kCalendarsRead, AccountMode::kAccount});
-  Add(router, "GET", "/v1/events", {ListEvents, kEventsRead, AccountMode::kAccount});
+  Add(router, "GET", "/v1/events", {ListEvents, kEventsRead, AccountMode::kAccount, /*list=*/true});
   Add(router, "POST", "/v1/events", {CreateEvent, kEventsWrite, AccountMode::kAccount});
   Add(router, "GET", "/v1/events/{id}", {GetEvent, kEventsRead, AccountMode::kAccount});
   Add(router, "PATCH", "/v1/events/{id}", {UpdateEvent, kEventsWrite, AccountMode::kAccount});
@@ -254,7 +267,7 @@ void RegisterApiEndpoints(Router& router) {
   Add(router, "POST", "/v1/webhook_endpoints",
       {CreateWebhookEndpoint, kWebhooksManage, AccountMode::kAccountOrPlatform});
   Add(router, "GET", "/v1/webhook_endpoints",
-      {ListWebhookEndpoints, kWebhooksManage, AccountMode::kAccountOrPlatform});
+      {ListWebhookEndpoints, kWebhooksManage, AccountMode::kAccountOrPlatform, /*list=*/true});
   Add(router, "GET", "/v1/webhook_endpoints/{id}",
       {GetWebhookEndpoint, kWebhooksManage, AccountMode::kAccountOrPlatform});
   Add(router, "DELETE", "/v1/webhook_endpoints/{id}",

@@ -172,8 +172,12 @@ HttpResponse LinkProvider(RequestContext& ctx) {
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string param = "calendars[" + std::to_string(i) + "]";
       const Json& c = list[i];
-      if (!c.is_object() || !c.value("name", Json()).is_string() ||
-          !c.value("timezone", Json("UTC")).is_string() ||
+      auto one_line = [](const Json& v, size_t max) {
+        return v.is_string() && !v.get<std::string>().empty() &&
+               v.get<std::string>().size() <= max && !HasControlChars(v.get<std::string>());
+      };
+      if (!c.is_object() || !one_line(c.value("name", Json()), 256) ||
+          !one_line(c.value("timezone", Json("UTC")), 64) ||
           !c.value("primary", Json(false)).is_boolean() ||
           !RejectUnknownFields(c, {"name", "timezone", "primary"}).ok()) {
         return Error(Status::InvalidRequest("parameter_invalid",

@@ -57,6 +57,11 @@ StatusOr<Fault> Fault::FromJson(const Json& body) {
       }
     }
     f.method = match.value("method", "");
+    if (!f.method.empty() && f.method != "GET" && f.method != "POST" && f.method != "PUT" &&
+        f.method != "PATCH" && f.method != "DELETE" && f.method != "HEAD" &&
+        f.method != "OPTIONS") {
+      return Invalid("match.method", "match.method must be an upper-case HTTP method like POST");
+    }
     f.path = match.value("path", "");
     if (!f.path.empty() && f.path[0] != '/') {
       return Invalid("match.path",

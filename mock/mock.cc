@@ -160,7 +160,6 @@ std::optional<HttpResponse> Mock::InjectFault(const HttpRequest& request) {
   if (!fault->status) return std::nullopt;  // only a delay: serve the request normally
   HttpResponse res;
   res.status = *fault->status;
-  res.content_type = "application/json; charset=utf-8";
   for (const auto& [name, value] : fault->headers) {
     if (EqualsIgnoreCase(name, "Content-Type")) {
       res.content_type = value;
@@ -169,7 +168,9 @@ std::optional<HttpResponse> Mock::InjectFault(const HttpRequest& request) {
     }
   }
   res.body = fault->body;
-  if (res.body.empty() && res.status >= 400) {
+  if (!res.body.empty() && res.content_type.empty()) {
+    res.content_type = "application/json; charset=utf-8";
+  } else if (res.body.empty() && res.status >= 400) {
     // The documented error body for the status, so SDKs parse an injected error like a real one.
     // ERR-1's type for the status: 401, 403 and 409 have their own types too.
     const ErrorKind kind = res.status == 429   ? ErrorKind::kRateLimited
@@ -178,9 +179,10 @@ std::optional<HttpResponse> Mock::InjectFault(const HttpRequest& request) {
                            : res.status == 403 ? ErrorKind::kPermissionDenied
                            : res.status == 409 ? ErrorKind::kConflict
                                                : ErrorKind::kInvalidRequest;
-    res.body = ErrorResponseForPath(request.path,
-                                    Status::Injected(kind, "injected fault (POST /_mock/faults)"))
-                   .body;
+    HttpResponse error = ErrorResponseForPath(
+        request.path, Status::Injected(kind, "injected fault (POST /_mock/faults)"));
+    res.body = std::move(error.body);
+    res.content_type = std::move(error.content_type);
   }
   return res;
 }

@@ -21,18 +21,22 @@ struct Page {
   bool has_more = false;
 };
 
+// RES-5: the answer to a starting_after that is not an object of the list.
+inline Status CursorNotInList(const std::string& id) {
+  return Status::InvalidRequest("resource_missing",
+                                "starting_after '" + id + "' is not an object of this list",
+                                "starting_after");
+}
+
 // One page of the objects of `index` that `keep` accepts, as copies; a 400 naming starting_after
-// when the cursor is not an object of that list (a foreign id is answered like a missing one,
-// AUTH-5).
+// when the cursor is not in `index` (an index holds one owner's objects, so a foreign id is
+// answered like a missing one, AUTH-5). The cursor itself need not pass `keep`: an event that
+// moved out of a filter since the last page still marks the place to continue from.
 template <typename T>
 StatusOr<Page<T>> PageOf(const OrderedIndex<T>& index, const ListParams& params,
                          const std::function<bool(const T&)>& keep = nullptr) {
-  const T* cursor = params.starting_after.empty() ? nullptr : index.Find(params.starting_after);
-  if (!params.starting_after.empty() && (!cursor || (keep && !keep(*cursor)))) {
-    return Status::InvalidRequest(
-        "resource_missing",
-        "starting_after '" + params.starting_after + "' is not an object of this list",
-        "starting_after");
+  if (!params.starting_after.empty() && !index.Find(params.starting_after)) {
+    return CursorNotInList(params.starting_after);
   }
   auto page = index.List(params.starting_after, params.limit, keep);
   Page<T> out;

@@ -101,12 +101,14 @@ size_t Store::AccountCount() const {
   return accounts_.size();
 }
 
-StatusOr<Page<AccountSummary>> Store::ListAccounts(const std::string& platform_id,
-                                                   const ListParams& params) const {
+StatusOr<Page<AccountSummary>> Store::ListAccounts(
+    const std::string& platform_id, const ListParams& params,
+    const std::function<bool(const std::string& account_id)>& connected) const {
   std::shared_lock lock(mu_);
   static const OrderedIndex<Account> kNone;
   auto it = platform_accounts_.find(platform_id);
-  auto page = PageOf(it == platform_accounts_.end() ? kNone : it->second, params);
+  auto page = PageOf<Account>(it == platform_accounts_.end() ? kNone : it->second, params,
+                              [&](const Account& a) { return connected(a.id); });
   if (!page.ok()) return page.status();
   Page<AccountSummary> out;
   out.has_more = page->has_more;

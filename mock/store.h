@@ -79,8 +79,11 @@ class Store {
   size_t AccountCount() const;
 
   // RES-1: the platform's accounts; an account of another platform is not found.
-  StatusOr<Page<AccountSummary>> ListAccounts(const std::string& platform_id,
-                                              const ListParams& params) const;
+  // `connected` says which accounts are connected (AuthServer::IsAuthorized); it is called with
+  // mu_ held, so it must not call back into the store.
+  StatusOr<Page<AccountSummary>> ListAccounts(
+      const std::string& platform_id, const ListParams& params,
+      const std::function<bool(const std::string& account_id)>& connected) const;
   StatusOr<AccountSummary> GetAccount(const std::string& platform_id, std::string_view id) const;
 
   // RES-2

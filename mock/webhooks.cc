@@ -239,6 +239,12 @@ StatusOr<Page<WebhookEndpoint>> Webhooks::ListEndpoints(const std::string& platf
                                                         const std::string& account_id,
                                                         const ListParams& params) const {
   std::lock_guard lock(mu_);
+  // Endpoints of every owner share one index, so a foreign cursor is refused here (AUTH-5).
+  const WebhookEndpoint* cursor =
+      params.starting_after.empty() ? nullptr : endpoints_.Find(params.starting_after);
+  if (cursor && (cursor->platform_id != platform_id || cursor->account_id != account_id)) {
+    return CursorNotInList(params.starting_after);
+  }
   return PageOf<WebhookEndpoint>(endpoints_, params, [&](const WebhookEndpoint& e) {
     return e.platform_id == platform_id && e.account_id == account_id;
   });

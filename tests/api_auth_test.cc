@@ -471,6 +471,28 @@ TEST(ApiAuth, AccountWhoseLastGrantIsRevokedCannotBeImpersonated) {
   EXPECT_EQ(V1(*client, "GET", "/v1/events", Bearer(kAcmeLiveKey, kAliceAccount)).status, 200);
 }
 
+// RES-1: /v1/accounts lists connected accounts only; one whose last grant was revoked is gone
+// from the list and answers 404, until a new consent connects it again.
+TEST(ApiAuth, AccountWhoseLastGrantIsRevokedLeavesTheAccountsList) {
+  MockServer server;
+  auto client = server.Client();
+  const std::string alice_path = std::string("/v1/accounts/") + kAliceAccount;
+  ASSERT_EQ(V1(*client, "GET", alice_path, Bearer(kAcmeLiveKey)).status, 200);
+  ASSERT_EQ(Revoke(*client, kFixtureRefreshToken), 200);
+
+  ApiResult list = V1(*client, "GET", "/v1/accounts", Bearer(kAcmeLiveKey));
+  ASSERT_EQ(list.status, 200) << list.body.dump();
+  EXPECT_TRUE(Ids(list).empty()) << list.body.dump();
+  ApiResult gone = V1(*client, "GET", alice_path, Bearer(kAcmeLiveKey));
+  EXPECT_EQ(gone.status, 404) << gone.body.dump();
+  EXPECT_EQ(ErrorCode(gone), "resource_missing");
+
+  ASSERT_EQ(PublicClientTokens(*client, "alice@example.com").status, 200);
+  EXPECT_EQ(Ids(V1(*client, "GET", "/v1/accounts", Bearer(kAcmeLiveKey))),
+            std::vector<std::string>{kAliceAccount});
+  EXPECT_EQ(V1(*client, "GET", alice_path, Bearer(kAcmeLiveKey)).status, 200);
+}
+
 // RES-1, AUTH-2: accounts are the platform's view; every account-bound credential is refused.
 TEST(ApiAuth, AccountsNeedPlatformKeyWithoutAccountHeader) {
   MockServer server;

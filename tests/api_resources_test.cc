@@ -737,6 +737,34 @@ TEST_F(Resources, EventListFiltersByCalendar) {
   EXPECT_EQ(IdSet(after_planning.body["data"]), kPersonalEvents);
 }
 
+// RES-5, ERR-1: only lists take query parameters; every other endpoint refuses any, as lists
+// refuse unknown ones, and changes nothing.
+TEST_F(Resources, SingleObjectEndpointsRefuseQueryParameters) {
+  const std::string before = Api(*client_, "GET", "/v1/events?limit=100", Alice()).body.dump();
+  struct Case {
+    std::string method, path, body;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"GET", "/v1/events/evt_planning000001?foo=1", ""},
+           {"PATCH", "/v1/events/evt_planning000001?x=1", R"({"summary":"Changed"})"},
+           {"DELETE", "/v1/events/evt_planning000001?x=1", ""},
+           {"POST", "/v1/events?calendar=1", EventBody()},
+           {"GET", std::string("/v1/calendars/") + kAliceWorkCalendar + "?limit=abc", ""},
+           {"GET", "/v1/provider_connections/con_aliceGoogle0001?expand=1", ""}}) {
+    SCOPED_TRACE(c.method + " " + c.path);
+    ApiResult res = Api(*client_, c.method, c.path, Alice(), c.body);
+    EXPECT_EQ(res.status, 400) << res.body.dump();
+    EXPECT_EQ(res.body["error"]["code"], "parameter_unknown");
+  }
+  EXPECT_EQ(Api(*client_, "GET", "/v1/events?limit=100", Alice()).body.dump(), before);
+}
+
+// RES-4: with two bad time filters, the error names the first.
+TEST_F(Resources, EventListNamesTheFirstBadTimeFilter) {
+  ApiResult res = Api(*client_, "GET", "/v1/events?time_min=soon&time_max=later", Alice());
+  EXPECT_TRUE(IsError(res, 400, "time_min", "parameter_invalid")) << res.body.dump();
+}
+
 // RES-4
 TEST_F(Resources, EventListRefusesAnUnknownOrForeignCalendar) {
   for (const std::string calendar : {kCarolCalendar, "cal_doesNotExist00"}) {

@@ -4,7 +4,8 @@
 namespace chronapilot::testing {
 namespace {
 
-// AUTH-1: curl https://api.chronapilot.com/v1/events -H "Authorization: Bearer cat_1abc2def3ghi4jkl"
+// AUTH-1: curl https://api.chronapilot.com/v1/events -H "Authorization: Bearer
+// cat_1abc2def3ghi4jkl"
 TEST(ApiSmoke, SeedAccessTokenExampleListsAlicesEvents) {
   MockServer server;
   auto client = server.Client();

@@ -98,6 +98,8 @@ TEST(FaultFromJson, RejectsBadFieldsNamingThem) {
       {R"({"response": {"status": 429, "headers": {"Retry-After": 1}}})",
        "response.headers.Retry-After"},
       {R"({"response": {"status": 429}, "extra": 1})", "extra"},
+      {R"({"match": {"method": "get"}, "response": {"status": 429}})", "match.method"},
+      {R"({"match": {"method": "FETCH"}, "response": {"status": 429}})", "match.method"},
       {R"({"match": {"host": "x"}, "response": {"status": 429}})", "match.host"},
       {R"({"match": {"method": 1}, "response": {"status": 429}})", "match.method"},
       {R"({"match": {"path": "v1/events"}, "response": {"status": 429}})", "match.path"},
@@ -402,6 +404,20 @@ TEST(Faults, InjectedErrorBodyHasTheApiShapeForItsStatus) {
 }
 
 // CTRL-5: a given body is sent instead: an object as JSON, a string as it is.
+// CTRL-5: an injected success status without a body sends no body and claims no content type.
+TEST(Faults, InjectedStatusWithoutBodyHasNoContentType) {
+  MockServer server;
+  auto client = server.Client();
+  ASSERT_EQ(
+      AddFault(*client, R"({"match": {"path": "/v1/events"}, "response": {"status": 204}})").status,
+      200);
+  auto res = client->Get("/v1/events", Bearer(kFixtureAccessToken));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  EXPECT_TRUE(res->body.empty());
+  EXPECT_FALSE(res->has_header("Content-Type"));
+}
+
 TEST(Faults, GivenBodyIsSent) {
   MockServer server;
   auto client = server.Client();

@@ -320,7 +320,9 @@ TEST(ProviderSim, DeletedEventIsGoneFromTheApi) {
   ApiResult deleted =
       ProviderChange(*client, kAliceAccount, R"({"action": "delete", "id": "evt_review00000001"})");
   ASSERT_EQ(deleted.status, 200) << deleted.body.dump();
-  EXPECT_EQ(deleted.body["id"], "evt_review00000001");
+  // Answered as DELETE /v1/events/{id} answers.
+  EXPECT_EQ(deleted.body,
+            (Json{{"id", "evt_review00000001"}, {"object", "event"}, {"deleted", true}}));
   ExpectError(Api(*client, "GET", "/v1/events/evt_review00000001", Alice()), 404);
   const Json list = ListData(*client, "/v1/events");
   EXPECT_EQ(list.size(), 4u);
@@ -435,6 +437,13 @@ TEST(ProviderSim, BadLinkBodiesAre400) {
        "calendars[1]"},
       {R"({"provider": "google", "email": "a@x.example",
            "calendars": [{"name": "x", "primary": "yes"}]})",
+       "calendars[0]"},
+      {R"({"provider": "google", "email": "a@x.example", "calendars": [{"name": ""}]})",
+       "calendars[0]"},
+      {R"({"provider": "google", "email": "a@x.example", "calendars": [{"name": "a\nb"}]})",
+       "calendars[0]"},
+      {R"({"provider": "google", "email": "a@x.example",
+           "calendars": [{"name": "x", "timezone": ""}]})",
        "calendars[0]"},
       {R"({"provider": "google", "email": "a@x.example", "status": "active"})", "status"},
   };

@@ -153,7 +153,7 @@ std::optional<int64_t> ParseTimeParam(const Form& query, const char* name, Statu
   auto value = query.Get(name);
   if (!value) return std::nullopt;
   auto t = ParseRfc3339(*value);
-  if (!t) error = Invalid(name, std::string(name) + " must be an RFC 3339 time");
+  if (!t && error.ok()) error = Invalid(name, std::string(name) + " must be an RFC 3339 time");
   return t;
 }
 

@@ -17,7 +17,6 @@ std::string WithSecret(const WebhookEndpoint& e) {
 }  // namespace
 
 StatusOr<std::string> CreateWebhookEndpoint(const ApiCall& call) {
-  if (Status s = CheckQueryParams(call.query, {}); !s.ok()) return s;
   auto e = call.world.webhooks->CreateEndpoint(call.caller.platform_id, call.caller.account_id,
                                                call.body);
   if (!e.ok()) return e.status();
@@ -49,7 +48,6 @@ StatusOr<std::string> DeleteWebhookEndpoint(const ApiCall& call) {
 }
 
 StatusOr<std::string> RotateWebhookSecret(const ApiCall& call) {
-  if (Status s = CheckQueryParams(call.query, {}); !s.ok()) return s;
   if (!call.body.empty()) {
     return Status::InvalidRequest("parameter_unknown", "rotate_secret takes no parameters",
                                   call.body.begin().key());
