@@ -38,7 +38,7 @@ asan-test: deps
 # Start-up time, memory and throughput figures (see README "Performance").
 bench: build
 	@scripts/install-deps.sh bench
-	@bench/run.sh $(BUILD)/bin/chronapilot-mock
+	@bench/run.sh $(BUILD)
 
 format:
 	@scripts/install-deps.sh format

@@ -1,51 +1,62 @@
 #!/usr/bin/env bash
 # The performance figures of chronapilot-mock, measured on this machine (see README
-# "Performance"). Usage: bench/run.sh [BINARY]   (make bench builds and calls it)
+# "Performance"). Usage: bench/run.sh BUILD_DIR   (make bench builds and calls it)
 # Needs wrk and python3 (scripts/install-deps.sh bench). Everything runs on 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${1:-$here/../build/bin/chronapilot-mock}
+build=${1:-$here/../build}
+bin=$build/bin/chronapilot-mock
 duration=${BENCH_DURATION:-10s}
-threads=${BENCH_THREADS:-4}   # wrk threads = connections (one token family each)
 
 echo "== machine: $(nproc) cores, $(uname -sr)"
 echo "== start-up and idle memory"
 python3 "$here/startup.py" "$bin" 10
 
+mock_pid=""
 start_mock() {
   local out; out=$(mktemp)
   "$bin" --port 0 --quiet "$@" >"$out" 2>/dev/null &
   mock_pid=$!
-  for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.01; done
+  for _ in $(seq 200); do [ -s "$out" ] && break; sleep 0.01; done
   base=$(sed -E 's/.*listening on //' "$out")
   rm -f "$out"
 }
 stop_mock() { kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; }
+trap '[ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
 
-echo "== POST /oauth/token, refresh grant with rotation, keep-alive, $threads connections, $duration"
+# wrk's summary as one line: requests/s, p50, p99.
+summary() {
+  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /non-200/ {bad=$3}
+       END {printf "%8.0f req/s  p50 %-9s p99 %-9s%s\n", rps, p50, p99, (bad != "" && bad != 0) ? "  non-200: " bad : ""}'
+}
+rss() { awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' "/proc/$mock_pid/status"; }
+
+echo "== POST /oauth/token, refresh grant with rotation, keep-alive, 4 connections, $duration"
 start_mock --auto-consent
-TOKENS=$(python3 "$here/grants.py" "$base" "$threads" | tr '\n' ' ') \
-  wrk -t "$threads" -c "$threads" -d "$duration" --latency -s "$here/refresh.lua" "$base" |
-  grep -E "Requests/sec|Latency|50%|90%|99%|non-200|requests in"
-echo "   mock RSS after the run: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$mock_pid/status)"
+printf '   %-44s ' "refresh (one token family per connection)"
+TOKENS=$(python3 "$here/grants.py" "$base" 4 | tr '\n' ' ') \
+  wrk -t 4 -c 4 -d "$duration" --latency -s "$here/refresh.lua" "$base" | summary
+echo "   mock RSS after the run: $(rss)"
 stop_mock
 
-echo "== GET /v1/events (pages of 20) and POST /v1/events, keep-alive, 8 connections, $duration"
+echo "== /v1/events with the fixture token, keep-alive, 8 connections, $duration each"
 start_mock
-token=cat_1abc2def3ghi4jkl
 events_page() {  # $1: label, $2: query
   printf '   %-44s ' "$1"
-  PATH_QUERY="$2" wrk -t 2 -c 8 -d "$duration" --latency -s "$here/get_events.lua" "$base" |
-    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%8.0f req/s  p50 %s  p99 %s\n", rps, p50, p99}'
+  PATH_QUERY="$2" wrk -t 2 -c 8 -d "$duration" --latency -s "$here/get_events.lua" "$base" | summary
 }
-middle=$(python3 "$here/fill_events.py" "$base" "$token" cal_aliceWork00001 95)
-events_page "100 events, first page" "?limit=20"
-events_page "100 events, page after the 50th" "?limit=20&starting_after=$middle"
-middle=$(python3 "$here/fill_events.py" "$base" "$token" cal_aliceWork00001 99900)
-events_page "100,000 events, first page" "?limit=20"
-events_page "100,000 events, page after the 50,000th" "?limit=20&starting_after=$middle"
-echo "   mock RSS with 100,000 events: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$mock_pid/status)"
-printf '   %-44s ' "POST /v1/events"
-wrk -t 2 -c 8 -d "$duration" --latency -s "$here/post_events.lua" "$base" |
-  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%8.0f req/s  p50 %s  p99 %s\n", rps, p50, p99}'
+middle=$(python3 "$here/fill_events.py" "$base" cat_1abc2def3ghi4jkl cal_aliceWork00001 95)
+events_page "GET, 100 events, first page of 20" "?limit=20"
+events_page "GET, 100 events, page after the 50th" "?limit=20&starting_after=$middle"
+middle=$(python3 "$here/fill_events.py" "$base" cat_1abc2def3ghi4jkl cal_aliceWork00001 99900)
+events_page "GET, 100,000 events, first page of 20" "?limit=20"
+events_page "GET, 100,000 events, page after the 50,000th" "?limit=20&starting_after=$middle"
+echo "   mock RSS with 100,000 events: $(rss)"
 stop_mock
+start_mock
+printf '   %-44s ' "POST /v1/events"
+wrk -t 2 -c 8 -d "$duration" --latency -s "$here/post_events.lua" "$base" | summary
+stop_mock
+
+echo "== webhooks (mock and receiver in one process)"
+"$build/bin/chronapilot-bench-webhooks" "${duration%s}"

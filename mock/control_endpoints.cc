@@ -157,8 +157,7 @@ HttpResponse LinkProvider(RequestContext& ctx) {
                                         "provider"));
   }
   const Json email = body->value("email", Json());
-  if (!email.is_string() || email.get<std::string>().find('@') == std::string::npos ||
-      HasControlChars(email.get<std::string>())) {
+  if (!email.is_string() || !IsPlausibleEmail(email.get<std::string>())) {
     return Error(
         Status::InvalidRequest("parameter_invalid", "email must be an email address", "email"));
   }

@@ -356,11 +356,7 @@ class Parser {
 
   std::string Email(const YAML::Node& n, const std::string& path) {
     const std::string s = String(n, path);
-    const size_t at = s.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 == s.size() ||
-        s.find(' ') != std::string::npos) {
-      Fail(n, path, "not an email address: \"" + s + "\"");
-    }
+    if (!IsPlausibleEmail(s)) Fail(n, path, "not an email address: \"" + s + "\"");
     return s;
   }
 

@@ -25,21 +25,6 @@ bool IsBase64UrlChar(char c) {
          c == '_';
 }
 
-// An email address as the consent page accepts it: something@something, printable, one line.
-bool IsPlausibleEmail(std::string_view s) {
-  const size_t at = s.find('@');
-  if (s.size() > 254 || at == 0 || at == std::string_view::npos || at + 1 >= s.size() ||
-      s.find('@', at + 1) != std::string_view::npos) {
-    return false;
-  }
-  for (char c : s) {
-    if (uint8_t(c) <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '"' || c == ',') {
-      return false;
-    }
-  }
-  return IsValidUtf8(s);
-}
-
 std::string RedirectWithError(const AuthorizationRequest& req, const std::string& error,
                               const std::string& description) {
   Form::Pairs params = {{"error", error}, {"error_description", description}};

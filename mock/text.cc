@@ -128,6 +128,20 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+bool IsPlausibleEmail(std::string_view s) {
+  const size_t at = s.find('@');
+  if (s.size() > 254 || at == 0 || at == std::string_view::npos || at + 1 >= s.size() ||
+      s.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  for (char c : s) {
+    if (uint8_t(c) <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '"' || c == ',') {
+      return false;
+    }
+  }
+  return IsValidUtf8(s);
+}
+
 std::string MaskSecret(std::string_view secret) {
   size_t underscore = secret.rfind('_', 12);
   size_t keep = (underscore == std::string_view::npos ? 0 : underscore + 1) + 4;

@@ -24,6 +24,10 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
 std::string HtmlEscape(std::string_view s);
 
+// An email address as the mock accepts one (consent login, attendees, fixtures): one '@' with
+// something on each side, at most 254 bytes, valid UTF-8, no spaces, controls or <>",.
+bool IsPlausibleEmail(std::string_view s);
+
 // What logs may show of a secret (CONV-5): its prefix up to '_' plus 4 characters.
 std::string MaskSecret(std::string_view secret);
 

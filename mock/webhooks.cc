@@ -401,6 +401,10 @@ void Webhooks::RecordAttempt(const std::string& message_id, const DeliveryAttemp
     if (result.status >= 200 && result.status < 300) {
       message.state = WebhookMessage::State::kSucceeded;
       message.outcome.clear();
+      if (redeliver && endpoint) {  // CTRL-4 asked for one more attempt while this one was out
+        ScheduleLocked(message, now);
+        rescheduled = true;
+      }
     } else if (!endpoint) {
       message.state = WebhookMessage::State::kCancelled;
       message.outcome = "the endpoint was deleted";
@@ -428,14 +432,20 @@ void Webhooks::RecordAttempt(const std::string& message_id, const DeliveryAttemp
       message.outcome = "every attempt of the retry schedule failed";
       // The probe gave up: the next waiting message starts its own schedule as the new probe.
       Health& health = health_[endpoint->id];
+      bool promoted = false;
       while (health.down && !health.parked.empty()) {
         WebhookMessage& next = messages_.at(health.parked.front());
         health.parked.erase(health.parked.begin());
         if (next.state != WebhookMessage::State::kPending || !next.parked) continue;
         ScheduleLocked(next, now + config_.retry_schedule.front() * kSecond);
         rescheduled = true;
+        promoted = true;
         break;
       }
+      // Nothing waited, so no probe is left: forget that the receiver was down, or the next
+      // message would be parked for a probe that never comes (HOOK-6). It is sent at once and
+      // probes by itself.
+      if (!promoted) health.down = false;
     }
   }
   if (rescheduled) wake_();

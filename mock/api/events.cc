@@ -52,13 +52,6 @@ Status ReadString(const Json& value, const std::string& param, size_t max, bool 
   return Status();
 }
 
-bool IsPlausibleEmail(const std::string& s) {
-  const size_t at = s.find('@');
-  return s.size() <= 254 && at != std::string::npos && at > 0 && at + 1 < s.size() &&
-         s.find('@', at + 1) == std::string::npos && s.find(' ') == std::string::npos &&
-         !HasControlChars(s);
-}
-
 Status ReadAttendees(const Json& value, std::vector<Attendee>& out) {
   if (!value.is_array()) return Invalid("attendees", "attendees must be an array");
   if (value.size() > kMaxAttendees) {
