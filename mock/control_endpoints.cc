@@ -276,6 +276,12 @@ HttpResponse ListDeliveries(RequestContext& ctx) {
   filter.account_id = query->Get("account").value_or("");
   filter.type = query->Get("type").value_or("");
   filter.state = query->Get("state").value_or("");
+  if (!filter.state.empty() && filter.state != "pending" && filter.state != "sending" &&
+      filter.state != "succeeded" && filter.state != "failed" && filter.state != "cancelled") {
+    return Error(Status::InvalidRequest(
+        "parameter_invalid", "state must be pending, sending, succeeded, failed or cancelled",
+        "state"));
+  }
   Json data = Json::array();
   for (const WebhookMessage& m : ctx.world->webhooks->Deliveries(filter))
     data.push_back(m.ToJson());

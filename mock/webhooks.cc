@@ -39,7 +39,9 @@ const char* StateName(WebhookMessage::State state) {
 }
 
 bool IsLoopbackHost(const std::string& host) {
-  return host == "localhost" || host == "[::1]" || StartsWith(host, "127.");
+  if (EqualsIgnoreCase(host, "localhost") || host == "[::1]") return true;
+  // 127.0.0.0/8 as an IPv4 literal only: "127.example.com" is a name like any other.
+  return StartsWith(host, "127.") && host.find_first_not_of("0123456789.") == std::string::npos;
 }
 
 }  // namespace

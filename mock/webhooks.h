@@ -107,7 +107,7 @@ struct DeliveryFilter {
   std::string endpoint_id;
   std::string account_id;
   std::string type;
-  std::string state;  // "pending" | "succeeded" | "failed" | "cancelled" | ""
+  std::string state;  // "pending" | "sending" | "succeeded" | "failed" | "cancelled" | ""
 };
 
 class Webhooks : public EventSink {
