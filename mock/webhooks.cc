@@ -136,7 +136,7 @@ void Webhooks::Publish(const DomainEvent& event) {
                      "\",\"created\":" + std::to_string(message.created) +
                      ",\"data\":" + (event.data.empty() ? "null" : event.data) + "}";
       auto [it, inserted] = messages_.emplace(message.id, std::move(message));
-      message_order_.push_back(it->first);
+      message_order_.push_back(&it->second);
       Health& health = health_[endpoint.id];
       if (health.down) {
         ParkLocked(it->second, health);  // no attempt while the receiver does not answer
@@ -458,8 +458,8 @@ void Webhooks::RecordAttempt(const std::string& message_id, const DeliveryAttemp
 std::vector<WebhookMessage> Webhooks::Deliveries(const DeliveryFilter& filter) const {
   std::lock_guard lock(mu_);
   std::vector<WebhookMessage> out;
-  for (const std::string& id : message_order_) {
-    const WebhookMessage& m = messages_.at(id);
+  for (const WebhookMessage* message : message_order_) {
+    const WebhookMessage& m = *message;
     if ((!filter.endpoint_id.empty() && m.endpoint_id != filter.endpoint_id) ||
         (!filter.account_id.empty() && m.account_id != filter.account_id) ||
         (!filter.type.empty() && m.type != filter.type) ||

@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -170,9 +169,11 @@ class Webhooks : public EventSink {
   const std::function<void(const std::string&)> warn_;
 
   mutable std::mutex mu_;
-  OrderedIndex<WebhookEndpoint> endpoints_;         // GUARDED_BY(mu_), deleted ones removed
-  std::map<std::string, WebhookMessage> messages_;  // GUARDED_BY(mu_), by id
-  std::vector<std::string> message_order_;          // GUARDED_BY(mu_), creation order
+  OrderedIndex<WebhookEndpoint> endpoints_;  // GUARDED_BY(mu_), deleted ones removed
+  // GUARDED_BY(mu_): every message by id (never erased while the world lives, so the pointers
+  // in message_order_ stay valid), and their creation order for CTRL-4.
+  std::unordered_map<std::string, WebhookMessage> messages_;
+  std::vector<const WebhookMessage*> message_order_;
   std::set<std::pair<Micros, std::string>> due_;    // GUARDED_BY(mu_), pending attempts
   std::unordered_map<std::string, Health> health_;  // GUARDED_BY(mu_), by endpoint id
 };
