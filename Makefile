@@ -25,8 +25,15 @@ test: build
 serve: build
 	$(BUILD)/bin/chronapilot-mock $(ARGS)
 
-# The conformance run arrives with the harness; until then, the mock itself.
-run: serve
+# The conformance suite (scenarios/) against the bundled reference client, then against the
+# Python adapter (examples/adapters/python), each with its report. `make run ARGS="--tag pkce"`.
+PYTHON_ADAPTER = python3 examples/adapters/python/chronapilot_adapter.py
+run: build
+	@echo "== conformance: bundled reference client (C++)"
+	@$(BUILD)/bin/chronapilot-conformance -j$(JOBS) $(ARGS)
+	@echo
+	@echo "== conformance: Python adapter (examples/adapters/python)"
+	@$(BUILD)/bin/chronapilot-conformance -j$(JOBS) --client "$(PYTHON_ADAPTER)" $(ARGS)
 
 # The same tests built with AddressSanitizer and UndefinedBehaviorSanitizer; any report fails.
 asan-test: deps

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -83,7 +84,12 @@ void DropConnection(int remote_port, int local_port) {
 
 HttpServer::HttpServer(Mock& mock, const Options& options) : mock_(mock), options_(options) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  // httplib closes the listening socket in stop() only while its loop runs; a server stopped
+  // before it served (or never served) would otherwise keep the port accepting connections
+  // that nobody answers, and leak the descriptor.
+  if (!listened_ && listen_fd_ >= 0) close(listen_fd_);
+}
 
 StatusOr<int> HttpServer::Bind() {
   if (options_.tls) {
@@ -187,6 +193,7 @@ StatusOr<int> HttpServer::Bind() {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listen_fd = sock;
   });
+  listen_fd_ = -1;
   if (options_.port == 0) {
     port_ = s.bind_to_any_port(options_.host);
   } else {
@@ -199,6 +206,7 @@ StatusOr<int> HttpServer::Bind() {
   // The library listens with a backlog of 5: a burst of connections (a load test, a parallel
   // test suite) would see SYN retries of a second. Listening again only raises the backlog.
   if (listen_fd >= 0) listen(listen_fd, SOMAXCONN);
+  listen_fd_ = listen_fd;
   const bool v6 = options_.host.find(':') != std::string::npos;
   mock_.SetListeningAddress((v6 ? "[" + options_.host + "]" : options_.host) + ":" +
                             std::to_string(port_));
@@ -206,7 +214,10 @@ StatusOr<int> HttpServer::Bind() {
 }
 
 void HttpServer::Serve() {
-  if (!stop_requested_) server_->listen_after_bind();
+  if (!stop_requested_) {
+    listened_ = true;
+    server_->listen_after_bind();
+  }
   serve_returned_ = true;
 }
 

@@ -47,6 +47,9 @@ class HttpServer {
   // httplib's stop() does nothing before its listen loop runs; these close that window.
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> serve_returned_{false};
+  std::atomic<bool> listened_{
+      false};           // Serve() entered httplib's loop (which then owns the socket)
+  int listen_fd_ = -1;  // the bound socket, closed by us if the loop never ran
   std::string cert_path_;
 };
 

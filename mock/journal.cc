@@ -9,6 +9,7 @@ Json JournalEntry::ToJson() const {
   for (const auto& [name, value] : headers) h.push_back(Json::array({name, value}));
   return Json{{"seq", seq},
               {"time", time},
+              {"time_ms", time_ms},
               {"request_id", request_id},
               {"method", method},
               {"path", path},

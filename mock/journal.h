@@ -24,8 +24,9 @@ constexpr size_t kJournalMaxResponseBody = 4 * 1024;
 constexpr size_t kJournalMaxBytes = 32 * 1024 * 1024;
 
 struct JournalEntry {
-  uint64_t seq = 0;  // 1, 2, ... in arrival order; never reused, even after Clear()
-  int64_t time = 0;  // virtual clock, Unix seconds
+  uint64_t seq = 0;     // 1, 2, ... in arrival order; never reused, even after Clear()
+  int64_t time = 0;     // virtual clock, Unix seconds, when answered
+  int64_t time_ms = 0;  // virtual clock, Unix milliseconds, when received (e.g. Retry-After gaps)
   std::string request_id;
   std::string method;
   std::string path;

@@ -114,6 +114,7 @@ std::string Mock::IssuerFor(const HttpRequest& request) const {
 
 HttpResponse Mock::Handle(HttpRequest request) {
   const auto started = std::chrono::steady_clock::now();
+  const int64_t received_ms = clock_.NowMicros() / 1000;
   request.request_id = NewId("req_");
   HttpResponse response;
   try {
@@ -132,6 +133,7 @@ HttpResponse Mock::Handle(HttpRequest request) {
   if (IsJournaled(request.path)) {
     JournalEntry entry;
     entry.time = clock_.NowSeconds();
+    entry.time_ms = received_ms;
     entry.request_id = request.request_id;
     entry.method = request.method;
     entry.path = request.path;

@@ -5,8 +5,8 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
-  libssl-dev libgtest-dev curl)
-bench_pkgs=(wrk curl python3)
+  libssl-dev libgtest-dev curl python3)
+bench_pkgs=(wrk)
 format_pkgs=(clang-format git)
 
 case "${1:-build}" in
