@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -354,6 +355,8 @@ class ScenarioRun {
   StepOutput RunHttp(const Json& spec, bool control);
   StepOutput RunWaitDelivery(const Step& step, const Json& spec);
   StepOutput RunJournal(const Json& spec);
+  void WaitUntilAttemptsRecorded(const std::vector<Json>& arrivals,
+                                 SteadyClock::time_point deadline) const;
   StepOutput RunSignWebhook(const Json& spec);
   StepOutput Control(const std::string& method, const std::string& path, const Json& body);
 
@@ -562,7 +565,8 @@ ScenarioRun::StepOutput ScenarioRun::RunBrowser(const Json& spec) {
   }
   // `location` and `query` only when the answer redirected, so `exists: false` can say "no
   // redirect" (AUTHZ-2).
-  output.result = Json{{"status", answer.status}, {"body", answer.body}};
+  output.result = Json{
+      {"status", answer.status}, {"headers", HeadersToJson(answer.headers)}, {"body", answer.body}};
   for (const auto& [name, value] : answer.headers) {
     if (Lower(name) != "location") continue;
     output.result["location"] = value;
@@ -665,12 +669,39 @@ ScenarioRun::StepOutput ScenarioRun::RunWaitDelivery(const Step& step, const Jso
     return !window && static_cast<int64_t>(matching(seen).size()) >= count;
   });
   Json found = matching(all);
+  WaitUntilAttemptsRecorded(all, deadline + std::chrono::seconds(1));
   output.result = Json{{"count", found.size()},
                        {"deliveries", found},
                        {"first", found.empty() ? Json() : found.front()},
                        {"last", found.empty() ? Json() : found.back()},
                        {"all_count", all.size()}};
   return output;
+}
+
+// The receiver sees a delivery before the mock sees its answer. A step that moves the clock
+// right after a wait must find the attempt recorded (and its retry scheduled), so wait until the
+// mock has an attempt for every arrival and none of those messages is still being sent.
+void ScenarioRun::WaitUntilAttemptsRecorded(const std::vector<Json>& arrivals,
+                                            SteadyClock::time_point deadline) const {
+  if (!mock_ || arrivals.empty()) return;
+  std::map<std::string, size_t> arrived;  // webhook-id → arrivals at the receiver
+  for (const Json& d : arrivals) {
+    auto id = Lookup(d, "headers.webhook-id");
+    if (id && id->is_string()) ++arrived[id->get<std::string>()];
+  }
+  while (SteadyClock::now() < deadline) {
+    const auto messages = mock_->WithWorld([](World& w) { return w.webhooks->Deliveries({}); });
+    size_t settled = 0;
+    for (const WebhookMessage& m : messages) {
+      auto it = arrived.find(m.id);
+      if (it != arrived.end() && m.attempts.size() >= it->second &&
+          m.state != WebhookMessage::State::kSending) {
+        ++settled;
+      }
+    }
+    if (settled == arrived.size()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 ScenarioRun::StepOutput ScenarioRun::RunJournal(const Json& spec) {
@@ -684,9 +715,13 @@ ScenarioRun::StepOutput ScenarioRun::RunJournal(const Json& spec) {
   filter.path_prefix = spec.value("path_prefix", "");
   const std::string from = spec.value("from", "any");
   Json entries = Json::array();
+  std::optional<int64_t> previous_ms;
   for (const JournalEntry& entry : mock_->journal().Find(filter)) {
     Json e = EntryToJson(entry);
     if (from != "any" && e["from"] != from) continue;
+    // Time since the previous selected entry arrived (e.g. a retry's wait after Retry-After).
+    if (previous_ms) e["gap_ms"] = entry.time_ms - *previous_ms;
+    previous_ms = entry.time_ms;
     std::string url = base_url_ + entry.path + (entry.query.empty() ? "" : "?" + entry.query);
     output.evidence.push_back(CurlLine(entry.method, url, entry.headers, entry.body) + "   # → " +
                               std::to_string(entry.status));

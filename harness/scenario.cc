@@ -79,7 +79,7 @@ std::optional<std::vector<std::string>> ResultFields(StepKind kind) {
     case StepKind::kOp:
       return std::vector<std::string>{"ok", "result", "error"};
     case StepKind::kBrowser:
-      return std::vector<std::string>{"status", "location", "query", "body"};
+      return std::vector<std::string>{"status", "headers", "location", "query", "body"};
     case StepKind::kHttp:
     case StepKind::kControl:
       return std::vector<std::string>{"status", "headers", "json", "body"};

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
     } else if (mode == "unsupported") {
       Fail(request, {{"code", "unsupported"}, {"message", op + " is not implemented"}});
     } else if (mode == "segv") {
+      signal(SIGSEGV, SIG_DFL);  // not a sanitizer's handler, which would abort instead
       raise(SIGSEGV);
     } else if (mode == "close-stdout") {
       std::fclose(stdout);
