@@ -28,6 +28,7 @@
 #include "mock/form.h"
 #include "mock/http_server.h"
 #include "mock/mock.h"
+#include "mock/text.h"
 #include "mock/webhook_signature.h"
 
 namespace chronapilot {
@@ -41,11 +42,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 int64_t MillisSince(SteadyClock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start).count();
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 Json ParseJsonOrNull(const std::string& text) {
@@ -73,7 +69,7 @@ Json FormToJson(const std::string& encoded) {
 Json HeadersToJson(const std::vector<std::pair<std::string, std::string>>& headers) {
   Json out = Json::object();
   for (const auto& [name, value] : headers) {
-    const std::string key = Lower(name);
+    const std::string key = ToLower(name);
     if (out.contains(key)) {
       out[key] = out[key].get<std::string>() + ", " + value;
     } else {
@@ -100,7 +96,7 @@ struct SplitUrl {
 std::optional<SplitUrl> Split(const std::string& url) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return std::nullopt;
-  const std::string scheme = Lower(url.substr(0, scheme_end));
+  const std::string scheme = ToLower(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") return std::nullopt;
   const size_t path_start = url.find_first_of("/?#", scheme_end + 3);
   SplitUrl out;
@@ -137,7 +133,7 @@ struct HttpAnswer {
   }
   std::string Header(const std::string& name) const {
     for (const auto& [k, v] : headers) {
-      if (Lower(k) == Lower(name)) return v;
+      if (ToLower(k) == ToLower(name)) return v;
     }
     return "";
   }
@@ -486,8 +482,8 @@ Json ScenarioRun::EntryToJson(const JournalEntry& entry) const {
   std::string content_type;
   bool from_harness = false;
   for (const auto& [name, value] : entry.headers) {
-    if (Lower(name) == "content-type") content_type = Lower(value);
-    if (Lower(name) == Lower(kHarnessHeader)) from_harness = true;
+    if (ToLower(name) == "content-type") content_type = ToLower(value);
+    if (ToLower(name) == ToLower(kHarnessHeader)) from_harness = true;
   }
   Json out{{"method", entry.method},
            {"path", entry.path},
@@ -568,7 +564,7 @@ ScenarioRun::StepOutput ScenarioRun::RunBrowser(const Json& spec) {
   output.result = Json{
       {"status", answer.status}, {"headers", HeadersToJson(answer.headers)}, {"body", answer.body}};
   for (const auto& [name, value] : answer.headers) {
-    if (Lower(name) != "location") continue;
+    if (ToLower(name) != "location") continue;
     output.result["location"] = value;
     output.result["query"] = QueryOf(value);
   }

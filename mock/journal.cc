@@ -23,8 +23,9 @@ Json JournalEntry::ToJson() const {
 }
 
 size_t JournalEntry::ByteSize() const {
-  size_t n = sizeof(JournalEntry) + request_id.size() + method.size() + path.size() + query.size() +
-             body.size() + response_body.size();
+  // Capacities, not sizes: what the entry really holds on the heap.
+  size_t n = sizeof(JournalEntry) + request_id.capacity() + method.capacity() + path.capacity() +
+             query.capacity() + body.capacity() + response_body.capacity();
   for (const auto& [k, v] : headers) n += k.size() + v.size() + 64;
   return n;
 }
@@ -32,12 +33,13 @@ size_t JournalEntry::ByteSize() const {
 Journal::Journal(size_t capacity) : capacity_(capacity) {}
 
 void Journal::Record(JournalEntry entry) {
+  // substr, not resize: a string cut down in place keeps its whole allocation.
   if (entry.body.size() > kJournalMaxRequestBody) {
-    entry.body.resize(kJournalMaxRequestBody);
+    entry.body = entry.body.substr(0, kJournalMaxRequestBody);
     entry.body_truncated = true;
   }
   if (entry.response_body.size() > kJournalMaxResponseBody) {
-    entry.response_body.resize(kJournalMaxResponseBody);
+    entry.response_body = entry.response_body.substr(0, kJournalMaxResponseBody);
   }
   const size_t size = entry.ByteSize();
   std::lock_guard lock(mu_);

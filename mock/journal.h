@@ -20,8 +20,8 @@ namespace chronapilot {
 
 // What one entry may hold of the bodies: the journal must stay small under load tests.
 constexpr size_t kJournalMaxRequestBody = 64 * 1024;
-constexpr size_t kJournalMaxResponseBody = 4 * 1024;
-constexpr size_t kJournalMaxBytes = 32 * 1024 * 1024;
+constexpr size_t kJournalMaxResponseBody = 1024;
+constexpr size_t kJournalMaxBytes = 16 * 1024 * 1024;
 
 struct JournalEntry {
   uint64_t seq = 0;     // 1, 2, ... in arrival order; never reused, even after Clear()

@@ -139,9 +139,12 @@ HttpResponse Mock::Handle(HttpRequest request) {
     entry.path = request.path;
     entry.query = request.query;
     entry.headers = request.headers;
-    entry.body = request.body;
+    // Only what the journal keeps is copied: a copy cut down later would keep its whole
+    // allocation (std::string::resize does not give memory back).
+    entry.body_truncated = request.body.size() > kJournalMaxRequestBody;
+    entry.body.assign(request.body, 0, kJournalMaxRequestBody);
     entry.status = answered_status;
-    entry.response_body = response.body;
+    entry.response_body.assign(response.body, 0, kJournalMaxResponseBody);
     entry.duration_ms = ms;
     journal_.Record(std::move(entry));
   }

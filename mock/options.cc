@@ -14,12 +14,9 @@ Status Bad(const std::string& flag, const std::string& message) {
 }
 
 bool ParseInt(const std::string& text, int64_t& out) {
-  if (text.empty() || text.size() > 18) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  out = std::strtoll(text.c_str(), nullptr, 10);
-  return true;
+  auto value = ParseDecimal(text);
+  if (value) out = *value;
+  return value.has_value();
 }
 
 }  // namespace

@@ -78,6 +78,16 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+std::optional<int64_t> ParseDecimal(std::string_view s, size_t max_digits) {
+  if (s.empty() || s.size() > max_digits || max_digits > 18) return std::nullopt;
+  int64_t value = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
 std::vector<std::string> Split(std::string_view s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;

@@ -3,6 +3,8 @@
 // Thread safety: free functions without shared state.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,9 @@ std::string ToLower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 bool StartsWith(std::string_view s, std::string_view prefix);
 std::string_view Trim(std::string_view s);
+// Decimal digits only (no sign, no spaces), at most `max_digits` of them; nullopt otherwise.
+// For Retry-After seconds, Unix timestamps and numeric flags.
+std::optional<int64_t> ParseDecimal(std::string_view s, size_t max_digits = 18);
 std::vector<std::string> Split(std::string_view s, char sep);  // keeps empty pieces
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "mock/text.h"
 #include "mock/url.h"
 
 namespace chronapilot {
@@ -56,9 +57,8 @@ WebhookResult HttpWebhookSender::Send(const WebhookRequest& request) {
   }
   result.status = res->status;
   const std::string retry_after = res->get_header_value("Retry-After");
-  if (!retry_after.empty() && retry_after.size() < 10 &&
-      retry_after.find_first_not_of("0123456789") == std::string::npos) {
-    result.retry_after_seconds = std::stoll(retry_after);
+  if (auto seconds = ParseDecimal(retry_after, 9)) {
+    result.retry_after_seconds = *seconds;
   }
   return result;
 }

@@ -108,10 +108,12 @@ Webhooks::Webhooks(WebhookConfig config, const Clock& clock, std::function<void(
 // --- Routing ------------------------------------------------------------------------------------
 
 void Webhooks::Publish(const DomainEvent& event) {
-  bool enqueued = false;
+  // Which endpoints want the event is decided under the lock; the messages are built outside
+  // it, since their ids come from the CSPRNG and their bodies copy the object's JSON: with many
+  // HTTP threads creating events, that work must not be serialized on mu_.
+  std::vector<std::string> targets;
   {
     std::lock_guard lock(mu_);
-    const Micros now = clock_.NowMicros();
     endpoints_.ForEach([&](const WebhookEndpoint& endpoint) {
       // HOOK-2: the account's own endpoints, and the platform's endpoints that elected to
       // receive Connect events. Never another platform's.
@@ -121,30 +123,46 @@ void Webhooks::Publish(const DomainEvent& event) {
       }
       const bool routed =
           endpoint.account_id.empty() ? endpoint.connect : endpoint.account_id == event.account_id;
-      if (!routed) return;
-      // HOOK-7: one message per endpoint, with its own id, secret and history.
-      WebhookMessage message;
-      message.id = NewId("msg_");
-      message.endpoint_id = endpoint.id;
-      message.platform_id = event.platform_id;
-      message.account_id = event.account_id;
-      message.type = event.type;
-      message.created = now / kSecond;
-      // HOOK-3, assembled as a string: `data` is already the object's JSON.
-      message.body = "{\"id\":\"" + message.id + "\",\"account\":\"" + event.account_id +
-                     "\",\"type\":\"" + event.type +
-                     "\",\"created\":" + std::to_string(message.created) +
-                     ",\"data\":" + (event.data.empty() ? "null" : event.data) + "}";
+      if (routed) targets.push_back(endpoint.id);
+    });
+  }
+  if (targets.empty()) return;
+
+  const Micros now = clock_.NowMicros();
+  std::vector<WebhookMessage> messages(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    // HOOK-7: one message per endpoint, with its own id, secret and history.
+    WebhookMessage& message = messages[i];
+    message.id = NewId("msg_");
+    message.endpoint_id = targets[i];
+    message.platform_id = event.platform_id;
+    message.account_id = event.account_id;
+    message.type = event.type;
+    message.created = now / kSecond;
+    // HOOK-3, assembled as a string: `data` is already the object's JSON.
+    message.body = "{\"id\":\"" + message.id + "\",\"account\":\"" + event.account_id +
+                   "\",\"type\":\"" + event.type +
+                   "\",\"created\":" + std::to_string(message.created) +
+                   ",\"data\":" + (event.data.empty() ? "null" : event.data) + "}";
+  }
+
+  bool enqueued = false;
+  {
+    std::lock_guard lock(mu_);
+    for (WebhookMessage& message : messages) {
+      // Deleted or disabled in between: as if the event had come just after.
+      const WebhookEndpoint* endpoint = endpoints_.Find(message.endpoint_id);
+      if (!endpoint || !endpoint->enabled) continue;
       auto [it, inserted] = messages_.emplace(message.id, std::move(message));
       message_order_.push_back(&it->second);
-      Health& health = health_[endpoint.id];
+      Health& health = health_[it->second.endpoint_id];
       if (health.down) {
         ParkLocked(it->second, health);  // no attempt while the receiver does not answer
       } else {
         ScheduleLocked(it->second, now);
         enqueued = true;
       }
-    });
+    }
   }
   if (enqueued) wake_();
 }

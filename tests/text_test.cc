@@ -179,5 +179,18 @@ TEST(IsPlausibleEmail, AcceptsAddressesAndRefusesLookalikes) {
   EXPECT_FALSE(IsPlausibleEmail(std::string(64, 'a') + "@" + std::string(190, 'b')));  // 255
 }
 
+TEST(Text, ParseDecimalAcceptsDigitsOnlyWithinTheLimit) {
+  EXPECT_EQ(ParseDecimal("0"), 0);
+  EXPECT_EQ(ParseDecimal("120"), 120);
+  EXPECT_EQ(ParseDecimal("999999999", 9), 999999999);
+  EXPECT_EQ(ParseDecimal("1000000000", 9), std::nullopt);  // too many digits
+  EXPECT_EQ(ParseDecimal(""), std::nullopt);
+  EXPECT_EQ(ParseDecimal("-1"), std::nullopt);
+  EXPECT_EQ(ParseDecimal("+1"), std::nullopt);
+  EXPECT_EQ(ParseDecimal(" 1"), std::nullopt);
+  EXPECT_EQ(ParseDecimal("1.5"), std::nullopt);
+  EXPECT_EQ(ParseDecimal("Wed, 21 Oct 2015 07:28:00 GMT"), std::nullopt);  // HTTP-date
+}
+
 }  // namespace
 }  // namespace chronapilot

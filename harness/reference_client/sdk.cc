@@ -64,14 +64,7 @@ Error NetworkError(const HttpAnswer& answer, const std::string& what) {
 
 // Integer seconds of a Retry-After header; nullopt when absent or an HTTP-date.
 std::optional<int64_t> RetryAfterSeconds(const std::string& header) {
-  const std::string_view value = Trim(header);
-  if (value.empty() || value.size() > 9) return std::nullopt;
-  int64_t seconds = 0;
-  for (char c : value) {
-    if (c < '0' || c > '9') return std::nullopt;
-    seconds = seconds * 10 + (c - '0');
-  }
-  return seconds;
+  return ParseDecimal(Trim(header), 9);
 }
 
 }  // namespace

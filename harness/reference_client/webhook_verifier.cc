@@ -16,15 +16,7 @@ std::optional<std::string> FindHeader(const HeaderPairs& headers, const std::str
 }
 
 // Unix seconds as Standard Webhooks sends them: decimal digits only.
-std::optional<int64_t> ParseTimestamp(const std::string& text) {
-  if (text.empty() || text.size() > 15) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
+std::optional<int64_t> ParseTimestamp(const std::string& text) { return ParseDecimal(text, 15); }
 
 Error InvalidSignature(std::string message) {
   return Error::Local(kInvalidSignature, std::move(message));
