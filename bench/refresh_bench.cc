@@ -220,8 +220,8 @@ int main(int argc, char** argv) {
   }
   while (ready < connections) std::this_thread::yield();
   const auto start = Steady::now();
-  until = start + std::chrono::duration_cast<Steady::duration>(
-                      std::chrono::duration<double>(seconds));
+  until =
+      start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(seconds));
   go = true;
   for (auto& t : threads) t.join();
   const double elapsed = std::chrono::duration<double>(Steady::now() - start).count();
@@ -237,10 +237,9 @@ int main(int argc, char** argv) {
   std::sort(all.begin(), all.end());
   std::printf("refresh grant, %d connections, %.1f s: %zu requests, %ld errors, %.0f req/s\n",
               connections, elapsed, all.size(), errors, double(all.size()) / elapsed);
-  std::printf(
-      "  latency: p50 %.0f µs, p90 %.0f µs, p99 %.0f µs, p99.9 %.0f µs, max %.0f µs\n",
-      Percentile(all, 0.50), Percentile(all, 0.90), Percentile(all, 0.99), Percentile(all, 0.999),
-      all.empty() ? 0 : all.back());
+  std::printf("  latency: p50 %.0f µs, p90 %.0f µs, p99 %.0f µs, p99.9 %.0f µs, max %.0f µs\n",
+              Percentile(all, 0.50), Percentile(all, 0.90), Percentile(all, 0.99),
+              Percentile(all, 0.999), all.empty() ? 0 : all.back());
   std::printf("  mock RSS: %.1f MiB before the run, %.1f MiB after it\n", rss_before, rss_after);
   return errors == 0 ? 0 : 1;
 }

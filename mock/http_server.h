@@ -47,9 +47,10 @@ class HttpServer {
   // httplib's stop() does nothing before its listen loop runs; these close that window.
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> serve_returned_{false};
-  std::atomic<bool> listened_{
-      false};           // Serve() entered httplib's loop (which then owns the socket)
-  int listen_fd_ = -1;  // the bound socket, closed by us if the loop never ran
+  // Serve() entered httplib's loop, which then owns the listening socket; if it never did, the
+  // destructor closes listen_fd_ itself.
+  std::atomic<bool> listened_{false};
+  int listen_fd_ = -1;
   std::string cert_path_;
 };
 

@@ -110,8 +110,8 @@ TEST(ConformanceCli, ReferenceClientRunExitsZeroAndWritesJunitAndJsonLines) {  /
   dir.Write("s/pkce.yaml", kPkceScenario);
   dir.Write("s/meta.yaml", kHealthScenario);
   const std::string junit = dir.path() + "/out.xml", json = dir.path() + "/out.jsonl";
-  CliRun run = Conformance("-j 2 --scenarios " + Quote(dir.path() + "/s") + " --junit " + Quote(junit) +
-                        " --json " + Quote(json));
+  CliRun run = Conformance("-j 2 --scenarios " + Quote(dir.path() + "/s") + " --junit " +
+                           Quote(junit) + " --json " + Quote(json));
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("2 scenarios: 2 passed"), std::string::npos) << run.output;
 
@@ -132,8 +132,9 @@ TEST(ConformanceCli, ReferenceClientRunExitsZeroAndWritesJunitAndJsonLines) {  /
 TEST(ConformanceCli, AFailureExitsOneWithExpectedSeenAndACurlLine) {  // HARN-5, HARN-6
   TempDir dir;
   const std::string file = dir.Write("pkce.yaml", kPkceScenario);
-  CliRun run = Conformance("--scenarios " + Quote(file) + " --client " +
-                        Quote(std::string(CHRONAPILOT_REFERENCE_CLIENT) + " --defect plain_pkce"));
+  CliRun run =
+      Conformance("--scenarios " + Quote(file) + " --client " +
+                  Quote(std::string(CHRONAPILOT_REFERENCE_CLIENT) + " --defect plain_pkce"));
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_NE(run.output.find("FAIL"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("expected: prefix \"cac_\""), std::string::npos) << run.output;
@@ -151,12 +152,13 @@ TEST(ConformanceCli, ExpectedFailuresFollowProtobufRules) {  // HARN-5
 
   // Listed and failing: not a failure.
   CliRun xfail = Conformance("--scenarios " + Quote(file) + " --client " + broken +
-                          " --expected-failures " + Quote(listed));
+                             " --expected-failures " + Quote(listed));
   EXPECT_EQ(xfail.exit_code, 0) << xfail.output;
   EXPECT_NE(xfail.output.find("XFAIL"), std::string::npos) << xfail.output;
 
   // Listed and passing: the run fails and names the line to remove.
-  CliRun xpass = Conformance("--scenarios " + Quote(file) + " --expected-failures " + Quote(listed));
+  CliRun xpass =
+      Conformance("--scenarios " + Quote(file) + " --expected-failures " + Quote(listed));
   EXPECT_EQ(xpass.exit_code, 1) << xpass.output;
   EXPECT_NE(xpass.output.find("XPASS"), std::string::npos) << xpass.output;
   EXPECT_NE(xpass.output.find(":2:"), std::string::npos) << xpass.output;
@@ -164,7 +166,8 @@ TEST(ConformanceCli, ExpectedFailuresFollowProtobufRules) {  // HARN-5
 
   // A line that names no scenario fails the run too.
   const std::string stale = dir.Write("stale.txt", "Required.Cli.Gone\n");
-  CliRun unknown = Conformance("--scenarios " + Quote(file) + " --expected-failures " + Quote(stale));
+  CliRun unknown =
+      Conformance("--scenarios " + Quote(file) + " --expected-failures " + Quote(stale));
   EXPECT_EQ(unknown.exit_code, 1) << unknown.output;
   EXPECT_NE(unknown.output.find("Required.Cli.Gone"), std::string::npos) << unknown.output;
 }
@@ -173,7 +176,7 @@ TEST(ConformanceCli, UnsupportedOpSkipsTheScenario) {  // HARN-2
   TempDir dir;
   const std::string file = dir.Write("pkce.yaml", kPkceScenario);
   CliRun run = Conformance("--scenarios " + Quote(file) + " --client " +
-                        Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " unsupported"));
+                           Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " unsupported"));
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("SKIP"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("1 skipped"), std::string::npos) << run.output;
@@ -186,7 +189,7 @@ TEST(ConformanceCli, CrashingClientFailsItsScenarioAndTheNextOneStillRuns) {  //
   second.replace(second.find("Required.Cli.Pkce"), 17, "Required.Cli.Pkce2");
   dir.Write("s/b.yaml", second);
   CliRun run = Conformance("--scenarios " + Quote(dir.path() + "/s") + " --client " +
-                        Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " segv"));
+                           Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " segv"));
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_NE(run.output.find("CRASH"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("2 scenarios: 0 passed, 2 failed"), std::string::npos) << run.output;
@@ -196,11 +199,11 @@ TEST(ConformanceCli, GarbageAndSilenceAreProtocolAndTimeoutFailures) {  // HARN-
   TempDir dir;
   const std::string file = dir.Write("pkce.yaml", kPkceScenario);
   CliRun garbage = Conformance("--scenarios " + Quote(file) + " --client " +
-                            Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " garbage"));
+                               Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " garbage"));
   EXPECT_EQ(garbage.exit_code, 1);
   EXPECT_NE(garbage.output.find("PROTOCOL"), std::string::npos) << garbage.output;
   CliRun silent = Conformance("--timeout 300 --scenarios " + Quote(file) + " --client " +
-                           Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " silent"));
+                              Quote(std::string(CHRONAPILOT_FAKE_CLIENT) + " silent"));
   EXPECT_EQ(silent.exit_code, 1);
   EXPECT_NE(silent.output.find("TIMEOUT"), std::string::npos) << silent.output;
 }
@@ -209,8 +212,8 @@ TEST(ConformanceCli, TargetRunsServerSideScenariosAgainstARunningServer) {  // H
   MockServer server;
   TempDir dir;
   dir.Write("s/pkce_journal.yaml", std::string(kPkceScenario) +
-                                        "  - journal: {method: POST, path: /oauth/token}\n"
-                                        "    expect: {count: 1}\n");
+                                       "  - journal: {method: POST, path: /oauth/token}\n"
+                                       "    expect: {count: 1}\n");
   dir.Write("s/meta.yaml", kHealthScenario);
   CliRun run = Conformance("--scenarios " + Quote(dir.path() + "/s") + " --target " + server.url());
   EXPECT_EQ(run.exit_code, 0) << run.output;

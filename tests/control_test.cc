@@ -602,6 +602,9 @@ TEST(Control, JournalRecordsClientTrafficInFull) {
   EXPECT_EQ(authorize["request_id"], page->get_header_value("Request-Id"));
   EXPECT_GE(authorize["time"].get<int64_t>(), virtual_now);  // the virtual clock's time
   EXPECT_LE(authorize["time"].get<int64_t>(), virtual_now + 5);
+  // time_ms: the virtual clock in milliseconds when the request arrived (Retry-After gaps).
+  EXPECT_GE(authorize["time_ms"].get<int64_t>(), virtual_now * 1000);
+  EXPECT_LE(authorize["time_ms"].get<int64_t>(), authorize["time"].get<int64_t>() * 1000 + 999);
 
   const Json& exchange = entries[1];
   EXPECT_EQ(exchange["method"], "POST");

@@ -209,5 +209,37 @@ TEST(JournalEntry, ToJsonCarriesEveryField) {
   EXPECT_EQ(j["duration_ms"], 1.5);
 }
 
+// Bodies are cut to the journal's limits, and the cut is flagged for request bodies.
+TEST(Journal, CutsBodiesToTheirLimits) {
+  Journal journal(10);
+  JournalEntry big = Entry("POST", "/v1/events");
+  big.body = std::string(kJournalMaxRequestBody + 10, 'b');
+  big.response_body = std::string(kJournalMaxResponseBody * 50, 'r');
+  journal.Record(big);
+  JournalEntry small = Entry("POST", "/v1/events");
+  small.body = "{}";
+  journal.Record(small);
+  auto entries = journal.Find({});
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].body.size(), kJournalMaxRequestBody);
+  EXPECT_TRUE(entries[0].body_truncated);
+  EXPECT_EQ(entries[0].response_body.size(), kJournalMaxResponseBody);
+  EXPECT_FALSE(entries[1].body_truncated);
+}
+
+// The byte cap counts what entries hold, so a flood of big requests cannot grow it past the cap:
+// 16 MiB holds about 250 entries of 64 KiB, not 10,000.
+TEST(Journal, ByteCapBoundsEntriesOfBigBodies) {
+  Journal journal(10000);
+  for (int i = 0; i < 600; ++i) {
+    JournalEntry e = Entry("POST", "/v1/events");
+    e.body = std::string(kJournalMaxRequestBody * 2, 'x');
+    journal.Record(e);
+  }
+  const size_t kept = journal.Find({}).size();
+  EXPECT_LE(kept * kJournalMaxRequestBody, kJournalMaxBytes);
+  EXPECT_GE(kept, 200u);
+}
+
 }  // namespace
 }  // namespace chronapilot
