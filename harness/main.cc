@@ -9,14 +9,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 #include "harness/report.h"
 #include "harness/runner.h"
@@ -247,19 +245,8 @@ int main(int argc, char** argv) {
   options.target = flags->target;
   options.op_timeout_ms = flags->timeout_ms;
 
-  // -j N: N threads take the next scenario until none is left; results keep the load order.
   const auto started = std::chrono::steady_clock::now();
-  std::vector<ScenarioResult> results(selected.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < selected.size(); i = next++)
-      results[i] = RunScenario(*selected[i], options);
-  };
-  std::vector<std::thread> threads;
-  const int jobs = std::min<int>(flags->jobs, static_cast<int>(selected.size()));
-  for (int t = 1; t < jobs; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  std::vector<ScenarioResult> results = RunScenarios(selected, options, flags->jobs);
 
   std::vector<std::string> known_ids;
   for (const Scenario& s : *loaded) known_ids.push_back(s.id);

@@ -13,6 +13,8 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -933,6 +935,24 @@ ScenarioResult RunScenario(const Scenario& scenario, const RunnerOptions& option
   result.duration_ms =
       std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
   return result;
+}
+
+std::vector<ScenarioResult> RunScenarios(const std::vector<const Scenario*>& scenarios,
+                                         const RunnerOptions& options, int jobs) {
+  std::vector<ScenarioResult> results(scenarios.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < scenarios.size(); i = next++) {
+      results[i] = RunScenario(*scenarios[i], options);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < std::min<int>(jobs, static_cast<int>(scenarios.size())); ++t) {
+    threads.emplace_back(worker);
+  }
+  worker();
+  for (std::thread& t : threads) t.join();
+  return results;
 }
 
 }  // namespace chronapilot

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "harness/report.h"
 #include "harness/scenario.h"
@@ -22,5 +23,10 @@ struct RunnerOptions {
 };
 
 ScenarioResult RunScenario(const Scenario& scenario, const RunnerOptions& options);
+
+// Runs `scenarios` on `jobs` threads, each taking the next one until none is left (-j N).
+// Results are in the order of `scenarios`.
+std::vector<ScenarioResult> RunScenarios(const std::vector<const Scenario*>& scenarios,
+                                         const RunnerOptions& options, int jobs);
 
 }  // namespace chronapilot

@@ -65,25 +65,6 @@ bool IsBase62Id(const std::string& id, const std::string& prefix) {
   return ::testing::AssertionSuccess();
 }
 
-ApiResult Raw(httplib::Client& client, const std::string& method, const std::string& path,
-              const httplib::Headers& headers, const std::string& body,
-              const std::string& content_type) {
-  httplib::Request req;
-  req.method = method;
-  req.path = path;
-  req.headers = headers;
-  req.body = body;
-  if (!content_type.empty()) req.set_header("Content-Type", content_type);
-  auto res = client.send(req);
-  ApiResult out;
-  if (!res) return out;
-  out.status = res->status;
-  out.headers = res->headers;
-  out.body = Json::parse(res->body, nullptr, false);
-  if (out.body.is_discarded()) out.body = Json();
-  return out;
-}
-
 // Every item of a list, walked with `starting_after` pages of `limit`; fails the test on a
 // non-200 page or a page that says has_more with nothing in it.
 std::vector<Json> WalkList(httplib::Client& client, const httplib::Headers& headers,

@@ -6,7 +6,6 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <set>
 #include <thread>
@@ -49,17 +48,7 @@ std::vector<std::string> KnownDefects() {
 // Runs `scenarios` two at a time, as `-j 2` would.
 std::vector<ScenarioResult> RunAll(const std::vector<const Scenario*>& scenarios,
                                    const RunnerOptions& options) {
-  std::vector<ScenarioResult> results(scenarios.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < scenarios.size(); i = next++) {
-      results[i] = RunScenario(*scenarios[i], options);
-    }
-  };
-  std::thread other(worker);
-  worker();
-  other.join();
-  return results;
+  return RunScenarios(scenarios, options, 2);
 }
 
 std::string Describe(const ScenarioResult& r) {

@@ -183,16 +183,15 @@ std::string ApiResult::Header(const std::string& name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-ApiResult Api(httplib::Client& client, const std::string& method, const std::string& path,
-              const httplib::Headers& headers, const std::string& json_body) {
+ApiResult Raw(httplib::Client& client, const std::string& method, const std::string& path,
+              const httplib::Headers& headers, const std::string& body,
+              const std::string& content_type) {
   httplib::Request req;
   req.method = method;
   req.path = path;
   req.headers = headers;
-  if (!json_body.empty()) {
-    req.body = json_body;
-    req.set_header("Content-Type", "application/json");
-  }
+  req.body = body;
+  if (!content_type.empty()) req.set_header("Content-Type", content_type);
   auto res = client.send(req);
   ApiResult out;
   if (!res) return out;
@@ -201,6 +200,11 @@ ApiResult Api(httplib::Client& client, const std::string& method, const std::str
   out.body = Json::parse(res->body, nullptr, false);
   if (out.body.is_discarded()) out.body = Json();
   return out;
+}
+
+ApiResult Api(httplib::Client& client, const std::string& method, const std::string& path,
+              const httplib::Headers& headers, const std::string& json_body) {
+  return Raw(client, method, path, headers, json_body, json_body.empty() ? "" : "application/json");
 }
 
 }  // namespace chronapilot::testing

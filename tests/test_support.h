@@ -119,6 +119,10 @@ struct ApiResult {
   httplib::Headers headers;
   std::string Header(const std::string& name) const;
 };
+// Any request with a body of any type (no Content-Type when `content_type` is empty).
+ApiResult Raw(httplib::Client& client, const std::string& method, const std::string& path,
+              const httplib::Headers& headers, const std::string& body,
+              const std::string& content_type);
 // One /v1 (or any JSON) request. A non-empty `json_body` is sent as application/json.
 ApiResult Api(httplib::Client& client, const std::string& method, const std::string& path,
               const httplib::Headers& headers, const std::string& json_body = "");
