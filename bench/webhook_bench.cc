@@ -1,14 +1,11 @@
 // Webhook delivery figures (issue targets, SPEC HOOK-5): latency from the API's answer to the
-// signed delivery arriving, sustained deliveries per second to a fast receiver, and how much a
-// receiver that is down slows the API. The mock runs in this process on 127.0.0.1 port 0, the
-// receiver is a cpp-httplib server in this process too, so both sides read the same clock.
+// signed delivery arriving, sustained deliveries per second to a fast receiver, and what keeping
+// a message for a receiver that is down costs per event. The mock runs in this process on
+// 127.0.0.1 port 0, the receiver is a cpp-httplib server in this process too, so both sides read
+// the same clock. (bench/run.sh measures the API's throughput with a receiver down, with wrk.)
 //
 // Usage: chronapilot-bench-webhooks [SECONDS]   (make bench runs it)
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,6 +21,7 @@
 #include "mock/http_server.h"
 #include "mock/json.h"
 #include "mock/mock.h"
+#include "mock/webhooks.h"
 
 using namespace chronapilot;
 using Steady = std::chrono::steady_clock;
@@ -31,6 +29,14 @@ using Steady = std::chrono::steady_clock;
 namespace {
 
 constexpr char kToken[] = "cat_1abc2def3ghi4jkl";
+constexpr char kPlatform[] = "plt_acme";
+constexpr char kAccount[] = "cpa_alice";
+// An event as GET /v1/events/{id} renders it.
+constexpr char kEventJson[] =
+    R"({"id":"evt_3kTMd9qpWx7ZbN2c","object":"event","calendar_id":"cal_aliceWork00001",)"
+    R"("summary":"Bench","description":null,"location":null,"start":"2026-12-10T12:00:00Z",)"
+    R"("end":"2026-12-10T13:00:00Z","all_day":false,"status":"confirmed","attendees":[],)"
+    R"("created":1796428800,"updated":1796428800})";
 constexpr char kEventBody[] =
     R"({"calendar_id":"cal_aliceWork00001","summary":"Bench","start":"2026-12-10T12:00:00Z",)"
     R"("end":"2026-12-10T13:00:00Z"})";
@@ -101,9 +107,6 @@ double CreateEvents(int port, int threads, double seconds) {
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   const double seconds = argc > 1 ? std::atof(argv[1]) : 5;
-  // "all" (default); "none" or "down": only POST /v1/events with no endpoint, or with a receiver
-  // down, for one run (to profile the two apart).
-  const std::string only = argc > 2 ? argv[2] : "all";
 
   // The receiver: records when each event's delivery arrives, by event id.
   std::mutex mu;
@@ -127,7 +130,7 @@ int main(int argc, char** argv) {
   std::thread receiver_thread([&] { receiver.listen_after_bind(); });
 
   // 1. Latency: one event at a time, from the API's answer to the delivery's arrival.
-  if (only == "all") {
+  {
     auto served = ServeMock();
     httplib::Client api("127.0.0.1", served->port);
     api.set_keep_alive(true);
@@ -165,7 +168,7 @@ int main(int argc, char** argv) {
   }
 
   // 2. Sustained deliveries per second to a fast receiver.
-  if (only == "all") {
+  {
     auto served = ServeMock();
     httplib::Client api("127.0.0.1", served->port);
     api.set_tcp_nodelay(true);
@@ -187,40 +190,35 @@ int main(int argc, char** argv) {
         double(during) / elapsed, created, long(deliveries - before), expected, drained);
   }
 
-  // 3. The API's speed while a receiver is down (connection refused), against no endpoint. Each
-  // run gets a fresh mock, so that both create into an equally empty account.
+  // 3. What a receiver that is down costs the request that creates an event: Publish() keeps a
+  // message for it (HOOK-6). Measured on the Webhooks object alone, against no endpoint; the
+  // API's throughput in both cases is measured by bench/run.sh with wrk.
   {
-    // A port that refuses connections: bound, never listened on.
-    const int dead = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    bind(dead, reinterpret_cast<sockaddr*>(&addr), len);
-    getsockname(dead, reinterpret_cast<sockaddr*>(&addr), &len);
-    double baseline = 0, down = 0;
-    for (int round = 0; round < 2; ++round) {  // twice each, interleaved, best of two
-      if (only != "down") {
-        auto served = ServeMock();
-        baseline = std::max(baseline, CreateEvents(served->port, 4, seconds));
+    const int events = 100000;
+    double micros[2] = {0, 0};
+    for (int down = 0; down < 2; ++down) {
+      VirtualClock clock;
+      Webhooks hooks(
+          WebhookConfig{}, clock, [] {}, [](const std::string&) {});
+      if (down) {
+        hooks.CreateEndpoint(
+            kPlatform, kAccount,
+            Json{{"url", "http://127.0.0.1:9/hooks"}, {"enabled_events", {"event.created"}}});
+        hooks.Publish({kPlatform, kAccount, "event.created", kEventJson});
+        const auto due = hooks.TakeDue();
+        hooks.RecordAttempt(due->message_id, DeliveryAttempt{}, WebhookResult{});  // no answer
       }
-      if (only != "none") {
-        auto served = ServeMock();
-        httplib::Client api("127.0.0.1", served->port);
-        CreateEndpoint(api, ntohs(addr.sin_port));
-        down = std::max(down, CreateEvents(served->port, 4, seconds));
+      const auto start = Steady::now();
+      for (int i = 0; i < events; ++i) {
+        hooks.Publish({kPlatform, kAccount, "event.created", kEventJson});
       }
+      micros[down] =
+          std::chrono::duration<double, std::micro>(Steady::now() - start).count() / events;
     }
-    if (baseline > 0 && down > 0) {
-      std::printf(
-          "POST /v1/events: %.0f req/s without endpoints, %.0f req/s with a receiver "
-          "down (%+.1f%%)\n",
-          baseline, down, (down - baseline) / baseline * 100);
-    } else {
-      std::printf("POST /v1/events: %.0f req/s (%s)\n", std::max(baseline, down),
-                  baseline > 0 ? "without endpoints" : "with a receiver down");
-    }
-    close(dead);
+    std::printf(
+        "Webhooks::Publish per event: %.2f µs with a receiver down, %.2f µs without "
+        "endpoints (%d events)\n",
+        micros[1], micros[0], events);
   }
 
   receiver.stop();

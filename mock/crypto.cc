@@ -5,8 +5,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -79,29 +81,84 @@ std::optional<std::string> Decode(std::string_view text, const char* alphabet, b
   return out;
 }
 
-}  // namespace
-
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), int(n)) != 1) {
+void FillRandom(unsigned char* out, size_t n) {
+  if (n > 0 && RAND_bytes(out, int(n)) != 1) {
     std::fputs("chronapilot-mock: OpenSSL RAND_bytes failed; refusing to continue\n", stderr);
     std::abort();
+  }
+}
+
+// `prefix` + `chars` base62 characters, each from a byte `next()` returns. 248 = 4 * 62: bytes
+// at or above it would bias the low digits, so they are dropped.
+template <typename NextByte>
+std::string Base62(std::string_view prefix, size_t chars, NextByte next) {
+  std::string out;
+  out.reserve(prefix.size() + chars);
+  out.append(prefix);
+  while (out.size() < prefix.size() + chars) {
+    const unsigned char b = next();
+    if (b < 248) out += kBase62[b % 62];
   }
   return out;
 }
 
-std::string RandomBase62(std::string_view prefix, size_t chars) {
-  std::string out(prefix);
-  out.reserve(prefix.size() + chars);
-  while (out.size() < prefix.size() + chars) {
-    // 248 = 4 * 62: bytes at or above it would bias the low digits, so they are dropped.
-    for (unsigned char b : RandomBytes(chars + 8)) {
-      if (b >= 248) continue;
-      out += kBase62[b % 62];
-      if (out.size() == prefix.size() + chars) break;
+// Bumped in a forked child, so that it never hands out the ids its parent's buffers still hold.
+std::atomic<uint64_t> fork_generation{0};
+
+// CSPRNG output for ids, drawn 4 KiB at a time: one RAND_bytes call costs about 2 µs, and every
+// request and every webhook message takes an id. Only ids use it; see NewId().
+class IdBytes {
+ public:
+  unsigned char Next() {
+    const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+    if (next_ == buffer_.size() || generation != generation_) {
+      FillRandom(buffer_.data(), buffer_.size());
+      next_ = 0;
+      generation_ = generation;
     }
+    return buffer_[next_++];
   }
+
+ private:
+  std::array<unsigned char, 4096> buffer_;
+  size_t next_ = buffer_.size();
+  uint64_t generation_ = 0;
+};
+
+IdBytes& ThreadIdBytes() {
+  static const int registered = pthread_atfork(
+      nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
+  (void)registered;
+  thread_local IdBytes bytes;  // thread_local: no lock on the hot path
+  return bytes;
+}
+
+}  // namespace
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  FillRandom(reinterpret_cast<unsigned char*>(out.data()), n);
   return out;
+}
+
+std::string RandomBase62(std::string_view prefix, size_t chars) {
+  // Straight from RAND_bytes: no secret material waits in a buffer before it is issued.
+  std::array<unsigned char, 64> block;
+  size_t next = block.size();
+  std::string out = Base62(prefix, chars, [&] {
+    if (next == block.size()) {
+      FillRandom(block.data(), block.size());
+      next = 0;
+    }
+    return block[next++];
+  });
+  OPENSSL_cleanse(block.data(), block.size());
+  return out;
+}
+
+std::string NewId(std::string_view prefix) {
+  IdBytes& bytes = ThreadIdBytes();
+  return Base62(prefix, 16, [&] { return bytes.Next(); });
 }
 
 std::string Sha256(std::string_view data) {

@@ -2,7 +2,7 @@
 // and for keying secrets in maps, HMAC-SHA256 for webhook signatures, constant-time comparison
 // (CONV-5) and the base64 flavours the protocols use.
 //
-// Thread safety: free functions without shared state (OpenSSL's RAND is thread-safe).
+// Thread safety: free functions; OpenSSL's RAND is thread-safe and NewId's buffer is per thread.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +20,9 @@ std::string RandomBytes(size_t n);
 std::string RandomBase62(std::string_view prefix, size_t chars);
 
 // Plain ids carry 95 bits (16 base62 chars); secrets 143 bits (24 chars). CONV-2 asks for 64/128.
-inline std::string NewId(std::string_view prefix) { return RandomBase62(prefix, 16); }
+// An id's bytes come from a per-thread block of CSPRNG output (a forked child draws a new one);
+// a secret's come straight from RAND_bytes.
+std::string NewId(std::string_view prefix);
 inline std::string NewSecret(std::string_view prefix) { return RandomBase62(prefix, 24); }
 
 std::string Sha256(std::string_view data);                            // raw 32 bytes

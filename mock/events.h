@@ -3,6 +3,7 @@
 //
 // Thread safety: implementations must accept Publish() from any thread. Callers never hold a
 // lock of their own while publishing, so an implementation may call back into the store.
+// The event is passed by value so that a sink can keep its data without copying it.
 #pragma once
 
 #include <string>
@@ -19,13 +20,13 @@ struct DomainEvent {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void Publish(const DomainEvent& event) = 0;
+  virtual void Publish(DomainEvent event) = 0;
 };
 
 // Drops events. Until webhook delivery exists, nothing listens.
 class DiscardEvents : public EventSink {
  public:
-  void Publish(const DomainEvent&) override {}
+  void Publish(DomainEvent) override {}
 };
 
 }  // namespace chronapilot

@@ -555,7 +555,7 @@ void AuthServer::PublishAll(std::vector<DomainEvent>& events) {
     // with mu_ released (lock order).
     auto account = store_.GetAccount(e.platform_id, e.account_id);
     if (account.ok()) e.data = AccountJson(*account).dump();
-    events_.Publish(e);
+    events_.Publish(std::move(e));
   }
 }
 

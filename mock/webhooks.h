@@ -13,16 +13,20 @@
 // down costs one attempt per retry step, not one per event, and never slows the API (HOOK-5);
 // every message still waits in memory and is delivered at least once (HOOK-6).
 //
-// Thread safety: every member is guarded by mu_; Publish() only enqueues, so it never blocks
-// the API request that caused the event (HOOK-5). `wake` is called without mu_ held.
+// Thread safety: every member is guarded by mu_, except routes_, a snapshot of the enabled
+// endpoints that is replaced under mu_ and read with std::atomic_load. Publish() only enqueues,
+// so it never blocks the API request that caused the event (HOOK-5). `wake` is called without
+// mu_ held.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -76,13 +80,14 @@ struct DeliveryAttempt {
 
 struct WebhookMessage {
   enum class State { kPending, kSending, kSucceeded, kFailed, kCancelled };
-  std::string id;  // msg_…, the webhook-id of every attempt
+  std::string id;  // msg_…, the webhook-id of every attempt; see MessageId() in webhooks.cc
   std::string endpoint_id;
   std::string platform_id;
   std::string account_id;
   std::string type;
   int64_t created = 0;
-  std::string body;  // fixed at creation: every attempt sends the same bytes
+  std::string data;  // the object's JSON when it changed (HOOK-3 `data`)
+  size_t index = 0;  // its place in creation order
   State state = State::kPending;
   std::vector<DeliveryAttempt> attempts;
   size_t retries_scheduled = 0;      // how many entries of the retry schedule have been used
@@ -91,6 +96,8 @@ struct WebhookMessage {
   bool redeliver_requested = false;  // CTRL-4 asked for an attempt while one was in flight
   std::string outcome;               // why it ended (failed, cancelled)
 
+  // HOOK-3: the payload, made of fields fixed at creation, so every attempt sends the same bytes.
+  std::string Body() const;
   Json ToJson() const;
 };
 
@@ -116,7 +123,7 @@ class Webhooks : public EventSink {
            std::function<void(const std::string&)> warn);
 
   // HOOK-2, HOOK-7: routes `event` to every matching endpoint. Never blocks on delivery.
-  void Publish(const DomainEvent& event) override;
+  void Publish(DomainEvent event) override;
 
   // HOOK-1. `account_id` is "" for a platform-level endpoint. Returns the endpoint with its secret.
   StatusOr<WebhookEndpoint> CreateEndpoint(const std::string& platform_id,
@@ -147,12 +154,15 @@ class Webhooks : public EventSink {
  private:
   StatusOr<WebhookEndpoint*> FindOwnedLocked(const std::string& platform_id,
                                              const std::string& account_id, std::string_view id);
+  WebhookMessage* FindMessageLocked(std::string_view id);  // nullptr if there is none
+  // After any change to which endpoints exist or are enabled.
+  void UpdateRoutesLocked();
 
   // Whether a receiver answers, and the messages waiting for it while it does not.
   struct Health {
-    bool down = false;     // the last attempt got no HTTP answer
-    bool probing = false;  // an attempt to it is in flight while it is down
-    std::vector<std::string> parked;
+    bool down = false;           // the last attempt got no HTTP answer
+    bool probing = false;        // an attempt to it is in flight while it is down
+    std::vector<size_t> parked;  // indexes into messages_
   };
 
   void ScheduleLocked(WebhookMessage& message, Micros at);
@@ -170,12 +180,16 @@ class Webhooks : public EventSink {
 
   mutable std::mutex mu_;
   OrderedIndex<WebhookEndpoint> endpoints_;  // GUARDED_BY(mu_), deleted ones removed
-  // GUARDED_BY(mu_): every message by id (never erased while the world lives, so the pointers
-  // in message_order_ stay valid), and their creation order for CTRL-4.
-  std::unordered_map<std::string, WebhookMessage> messages_;
-  std::vector<const WebhookMessage*> message_order_;
-  std::set<std::pair<Micros, std::string>> due_;    // GUARDED_BY(mu_), pending attempts
+  // GUARDED_BY(mu_): every message in creation order (CTRL-4), never erased while the world
+  // lives, so a message's index and address stay valid. Its id carries its index, so no map
+  // from ids is needed.
+  std::vector<std::unique_ptr<WebhookMessage>> messages_;
+  // GUARDED_BY(mu_): pending attempts by time, then creation order (message index).
+  std::set<std::pair<Micros, size_t>> due_;
   std::unordered_map<std::string, Health> health_;  // GUARDED_BY(mu_), by endpoint id
+  // What Publish() routes by, without mu_: the enabled endpoints, copied whenever one is
+  // created, deleted or disabled (rare), never null. Publish re-checks its targets under mu_.
+  std::shared_ptr<const std::vector<WebhookEndpoint>> routes_;
 };
 
 }  // namespace chronapilot

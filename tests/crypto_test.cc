@@ -4,12 +4,16 @@
 #include "mock/crypto.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace chronapilot {
 namespace {
@@ -216,24 +220,84 @@ TEST(RandomBase62, ReturnsExactlyTheRequestedCount) {
 
 // CONV-2: "drawn uniformly (rejection sampling, no modulo bias)". A plain `byte % 62` would
 // make digits 0-7 a quarter more likely and push the statistic past 1000.
+// Pearson's chi-square of base62 digits against the uniform distribution (fails the test on a
+// character that is not base62).
+double ChiSquare(const std::string& digits) {
+  std::array<size_t, 62> counts{};
+  for (char c : digits) {
+    const char* pos = std::strchr(kBase62Alphabet, c);
+    if (c == '\0' || pos == nullptr) {
+      ADD_FAILURE() << "not base62: " << int(c);
+      return 1e9;
+    }
+    ++counts[size_t(pos - kBase62Alphabet)];
+  }
+  const double expected = double(digits.size()) / 62;
+  double chi_square = 0;
+  for (size_t count : counts) {
+    chi_square += (double(count) - expected) * (double(count) - expected) / expected;
+  }
+  return chi_square;
+}
+
+// 61 degrees of freedom: mean 61, standard deviation 11; 150 is beyond 8 sigma.
+constexpr double kChiSquareLimit = 150.0;
+
 TEST(RandomBase62, DigitsAreRoughlyUniform) {
   constexpr size_t kDraws = 200000;
   const std::string s = RandomBase62("", kDraws);
   ASSERT_EQ(s.size(), kDraws);
-  std::array<size_t, 62> counts{};
-  for (char c : s) {
-    const char* pos = std::strchr(kBase62Alphabet, c);
-    ASSERT_NE(pos, nullptr) << "not base62: " << int(c);
-    ++counts[size_t(pos - kBase62Alphabet)];
+  EXPECT_LT(ChiSquare(s), kChiSquareLimit);
+}
+
+// CONV-2: ids come from a per-thread block of CSPRNG output, refilled as it runs out; 200,000
+// digits go through many refills.
+TEST(NewId, DigitsAreRoughlyUniform) {
+  std::string digits;
+  for (int i = 0; i < 12500; ++i) digits += NewId("");
+  ASSERT_EQ(digits.size(), 200000u);
+  EXPECT_LT(ChiSquare(digits), kChiSquareLimit);
+}
+
+// CONV-2: each thread has its own block, and no two blocks repeat each other.
+TEST(NewId, IdsFromManyThreadsAreAllDifferent) {
+  constexpr int kThreads = 4, kEach = 5000;
+  std::vector<std::vector<std::string>> drawn(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&drawn, t] {
+      for (int i = 0; i < kEach; ++i) drawn[t].push_back(NewId("evt_"));
+    });
   }
-  const double expected = double(kDraws) / 62;
-  double chi_square = 0;
-  for (size_t count : counts) {
-    EXPECT_GT(count, 0u);
-    chi_square += (double(count) - expected) * (double(count) - expected) / expected;
+  for (std::thread& t : threads) t.join();
+  std::set<std::string> ids;
+  for (const auto& some : drawn) ids.insert(some.begin(), some.end());
+  EXPECT_EQ(ids.size(), size_t(kThreads * kEach));
+}
+
+// CONV-2: a forked child draws a fresh block rather than handing out the ids its parent's
+// block still holds, which the parent will hand out too.
+TEST(NewId, ForkedChildDoesNotRepeatItsParentsIds) {
+  NewId("x_");  // the parent's block is filled, and most of it is left
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string id = NewId("x_");
+    const bool written = write(fds[1], id.data(), id.size()) == ssize_t(id.size());
+    _exit(written ? 0 : 1);
   }
-  // 61 degrees of freedom: mean 61, standard deviation 11; 150 is beyond 8 sigma.
-  EXPECT_LT(chi_square, 150.0);
+  close(fds[1]);
+  std::string child;
+  char buffer[64];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) child.append(buffer, size_t(n));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(child.size(), 2u + 16u) << child;
+  EXPECT_NE(child, NewId("x_"));
 }
 
 // CONV-5

@@ -1327,5 +1327,56 @@ TEST(WebhookDeliveryThreads, RedeliverOfAnUnknownMessageIsNotFound) {
   EXPECT_EQ(HttpStatusFor(asked.status().kind()), 404);
 }
 
+bool IsNotFound(Webhooks& webhooks, const std::string& id) {
+  auto asked = webhooks.Redeliver(id);
+  return !asked.ok() && HttpStatusFor(asked.status().kind()) == 404;
+}
+
+// CONV-2, CTRL-4: a message id is msg_, its creation index in 6 base62 digits, then 16 random
+// ones; so ids sort in creation order, and a message is found from its id without a map. Only
+// the exact id finds it: the right index with other random digits does not.
+TEST(WebhookMessages, IdsSortInCreationOrderAndOnlyTheExactIdIsFound) {
+  FakeSender sender([](const std::string&, int) { return Answered(200); });
+  Pipeline pipeline(sender);
+  constexpr size_t kMessages = 70;  // past 62, so the index takes two digits
+  for (size_t i = 0; i < kMessages; ++i) pipeline.Publish(int(i));
+  const std::vector<WebhookMessage> messages = pipeline.Messages();
+  ASSERT_EQ(messages.size(), kMessages);
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const std::string& id = messages[i].id;
+    ASSERT_EQ(id.size(), 4u + 6u + 16u) << id;
+    EXPECT_EQ(id.rfind("msg_", 0), 0u) << id;
+    EXPECT_EQ(
+        id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 4),
+        std::string::npos)
+        << id;
+    if (i > 0) {
+      EXPECT_LT(messages[i - 1].id, id) << "ids out of creation order";
+    }
+  }
+  const std::string first = messages.front().id;
+  const std::string last = messages.back().id;
+  EXPECT_EQ(last.substr(4, 6), "000017");  // index 69 = 1 * 62 + 7
+
+  auto found = pipeline.webhooks().Redeliver(last);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->id, last);
+
+  std::string other_random = last;
+  other_random.back() = last.back() == 'a' ? 'b' : 'a';
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), other_random));
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), first.substr(0, 10) + last.substr(10)));
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), last.substr(0, 10)));
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), "msg_000100" + last.substr(10)));  // past the end
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), "msg_zzzzzz" + last.substr(10)));
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), "evt_" + last.substr(4)));
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), std::string("msg_00\0"
+                                                          "017",
+                                                          10) +
+                                                  last.substr(10)));
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), "msg_00-017" + last.substr(10)));
+  EXPECT_TRUE(IsNotFound(pipeline.webhooks(), ""));
+}
+
 }  // namespace
 }  // namespace chronapilot::testing
