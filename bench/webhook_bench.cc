@@ -201,11 +201,17 @@ int main(int argc, char** argv) {
       Webhooks hooks(
           WebhookConfig{}, clock, [] {}, [](const std::string&) {});
       if (down) {
-        hooks.CreateEndpoint(
-            kPlatform, kAccount,
-            Json{{"url", "http://127.0.0.1:9/hooks"}, {"enabled_events", {"event.created"}}});
+        const bool created = hooks
+                                 .CreateEndpoint(kPlatform, kAccount,
+                                                 Json{{"url", "http://127.0.0.1:9/hooks"},
+                                                      {"enabled_events", {"event.created"}}})
+                                 .ok();
         hooks.Publish({kPlatform, kAccount, "event.created", kEventJson});
         const auto due = hooks.TakeDue();
+        if (!created || !due) {
+          std::fprintf(stderr, "could not set up a receiver that is down\n");
+          return 1;
+        }
         hooks.RecordAttempt(due->message_id, DeliveryAttempt{}, WebhookResult{});  // no answer
       }
       const auto start = Steady::now();
@@ -214,6 +220,11 @@ int main(int argc, char** argv) {
       }
       micros[down] =
           std::chrono::duration<double, std::micro>(Steady::now() - start).count() / events;
+      // Every event made a message, and all still wait (the probe among them).
+      if (down && hooks.Deliveries({"", "", "", "pending"}).size() != size_t(events) + 1) {
+        std::fprintf(stderr, "the events did not all wait for the receiver\n");
+        return 1;
+      }
     }
     std::printf(
         "Webhooks::Publish per event: %.2f µs with a receiver down, %.2f µs without "
