@@ -16,7 +16,6 @@
 namespace chronapilot {
 namespace {
 
-constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -97,7 +96,7 @@ std::string Base62(std::string_view prefix, size_t chars, NextByte next) {
   out.append(prefix);
   while (out.size() < prefix.size() + chars) {
     const unsigned char b = next();
-    if (b < 248) out += kBase62[b % 62];
+    if (b < 248) out += kBase62Digits[b % 62];
   }
   return out;
 }

@@ -12,6 +12,11 @@
 
 namespace chronapilot {
 
+// The digits of every id and secret, in ASCII order: base62 strings of one length sort as the
+// numbers they spell.
+inline constexpr char kBase62Digits[] =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
 // `n` bytes from OpenSSL's CSPRNG. Aborts if the CSPRNG fails: a mock that hands out guessable
 // secrets would teach the wrong thing.
 std::string RandomBytes(size_t n);

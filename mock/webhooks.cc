@@ -43,12 +43,11 @@ const char* StateName(WebhookMessage::State state) {
 // characters (95 bits, CONV-2). Like the KSUID-based ids of hosted webhook services, ids sort in
 // creation order; and a message is found from its id without a map, which would cost every
 // event a receiver that is down keeps waiting (1 µs per insertion, most of it rehashing).
-constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr size_t kIndexDigits = 6;  // 62^6: 56 billion messages
 
 std::string MessageId(size_t index) {
   char digits[kIndexDigits];
-  for (size_t i = kIndexDigits; i-- > 0; index /= 62) digits[i] = kDigits[index % 62];
+  for (size_t i = kIndexDigits; i-- > 0; index /= 62) digits[i] = kBase62Digits[index % 62];
   return NewId("msg_" + std::string(digits, kIndexDigits));
 }
 
@@ -57,9 +56,9 @@ std::optional<size_t> MessageIndex(std::string_view id) {
   if (!StartsWith(id, "msg_") || id.size() < 4 + kIndexDigits) return std::nullopt;
   size_t index = 0;
   for (char c : id.substr(4, kIndexDigits)) {
-    const char* digit = std::strchr(kDigits, c);
+    const char* digit = std::strchr(kBase62Digits, c);
     if (c == '\0' || !digit) return std::nullopt;
-    index = index * 62 + size_t(digit - kDigits);
+    index = index * 62 + size_t(digit - kBase62Digits);
   }
   return index;
 }
